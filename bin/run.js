@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The flinkts command line: oclif loads the compiled commands from dist/commands.
+import { execute } from '@oclif/core';
+
+await execute({ dir: import.meta.url });

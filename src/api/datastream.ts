@@ -1,0 +1,396 @@
+/**
+ * DataStream, SingleOutputStreamOperator, KeyedStream and DataStreamSink: the
+ * lazy, typed stream handles (one file: they extend each other, and a module
+ * cycle between subclasses breaks class evaluation order). Every method records a transformation; nothing runs.
+ */
+import { builtinConnectors, type WriteMode } from './builtins.js';
+import type { Configuration } from './configuration.js';
+import type { StreamExecutionEnvironment } from './environment.js';
+import { invalidArgument } from './errors.js';
+import type {
+  FilterFunction,
+  FlatMapFunction,
+  KeySelector,
+  MapFunction,
+  Partitioner,
+  ProcessFunction,
+  ReduceFunction,
+  SinkFunction,
+} from './functions.js';
+import type { OutputTag } from './output-tag.js';
+import {
+  baseFields,
+  type AggregationKind,
+  type ChainingStrategy,
+  type OneInputTransformation,
+  type OperatorSpec,
+  type PartitionerSpec,
+  type PartitionTransformation,
+  type SideOutputTransformation,
+  type SinkTransformation,
+  type Transformation,
+  type UnionTransformation,
+} from './transformation.js';
+import { checkFunction, checkMaxParallelism, checkParallelism, toKeySelector, type KeySpec } from './validation.js';
+
+/** A stream of records of type `T`. */
+export class DataStream<T> {
+  constructor(
+    protected readonly environment: StreamExecutionEnvironment,
+    protected readonly transformation: Transformation,
+  ) {}
+
+  getExecutionEnvironment(): StreamExecutionEnvironment {
+    return this.environment;
+  }
+
+  /** @internal */
+  getTransformation(): Transformation {
+    return this.transformation;
+  }
+
+  /** Applies `fn` to every record. */
+  map<O>(fn: MapFunction<T, O>): SingleOutputStreamOperator<O> {
+    checkFunction('map', fn, 'map');
+    return this.transform<O>('Map', { kind: 'map', fn });
+  }
+
+  /** Applies `fn` to every record; it emits zero or more records through its collector. */
+  flatMap<O>(fn: FlatMapFunction<T, O>): SingleOutputStreamOperator<O> {
+    checkFunction('flatMap', fn, 'flatMap');
+    return this.transform<O>('Flat Map', { kind: 'flatMap', fn });
+  }
+
+  /** Keeps the records for which `fn` returns true. */
+  filter(fn: FilterFunction<T>): SingleOutputStreamOperator<T> {
+    checkFunction('filter', fn, 'filter');
+    return this.transform<T>('Filter', { kind: 'filter', fn });
+  }
+
+  /** Applies a {@link ProcessFunction}, which may emit to side outputs. */
+  process<O>(fn: ProcessFunction<T, O>): SingleOutputStreamOperator<O> {
+    checkFunction('process', fn, 'processElement');
+    return this.transform<O>('Process', { kind: 'process', fn });
+  }
+
+  /** Partitions the stream by key: records with equal keys go to the same parallel instance. */
+  keyBy<K>(key: KeySpec<T, K>): KeyedStream<T, K> {
+    const keySelector = toKeySelector<T, K>('keyBy', key);
+    const partition = this.addPartition({ kind: 'hash', keySelector });
+    return new KeyedStream<T, K>(this.environment, partition, keySelector);
+  }
+
+  /** Merges this stream with others of the same type. */
+  union(...streams: DataStream<T>[]): DataStream<T> {
+    for (const stream of streams) {
+      if (!(stream instanceof DataStream)) invalidArgument('union', 'every argument must be a DataStream');
+      if (stream.environment !== this.environment) invalidArgument('union', 'the streams belong to different environments');
+    }
+    const transformation = this.environment.record<UnionTransformation>((id) => ({
+      ...baseFields(id, 'Union'),
+      kind: 'union',
+      inputs: [this.transformation, ...streams.map((s) => s.transformation)],
+    }));
+    return new DataStream<T>(this.environment, transformation);
+  }
+
+  /** Sends every record to the instance of the same index (equal parallelism required). */
+  forward(): DataStream<T> {
+    return new DataStream<T>(this.environment, this.addPartition({ kind: 'forward' }));
+  }
+
+  /** Round-robin over all downstream instances. */
+  rebalance(): DataStream<T> {
+    return new DataStream<T>(this.environment, this.addPartition({ kind: 'rebalance' }));
+  }
+
+  /** Round-robin over a local subset of the downstream instances. */
+  rescale(): DataStream<T> {
+    return new DataStream<T>(this.environment, this.addPartition({ kind: 'rescale' }));
+  }
+
+  /** A uniformly random downstream instance per record. */
+  shuffle(): DataStream<T> {
+    return new DataStream<T>(this.environment, this.addPartition({ kind: 'shuffle' }));
+  }
+
+  /** Every record to every downstream instance. */
+  broadcast(): DataStream<T> {
+    return new DataStream<T>(this.environment, this.addPartition({ kind: 'broadcast' }));
+  }
+
+  /** Every record to the first downstream instance. */
+  global(): DataStream<T> {
+    return new DataStream<T>(this.environment, this.addPartition({ kind: 'global' }));
+  }
+
+  /** Partitions by `partitioner(key, numPartitions)`. */
+  partitionCustom<K>(partitioner: Partitioner<K>, key: KeySpec<T, K>): DataStream<T> {
+    checkFunction('partitionCustom', partitioner, 'partition');
+    const keySelector = toKeySelector<T, K>('partitionCustom', key);
+    return new DataStream<T>(this.environment, this.addPartition({ kind: 'custom', keySelector, partitioner }));
+  }
+
+  /** Prints every record to standard output, prefixed with `subtask>` when parallel. */
+  print(sinkIdentifier?: string): DataStreamSink<T> {
+    return this.addSinkTransformation(builtinConnectors().print<T>(false, sinkIdentifier), 'Print to Std. Out');
+  }
+
+  /** Prints every record to standard error. */
+  printToErr(sinkIdentifier?: string): DataStreamSink<T> {
+    return this.addSinkTransformation(builtinConnectors().print<T>(true, sinkIdentifier), 'Print to Std. Err');
+  }
+
+  /** Writes records as lines: one file at parallelism 1, else a directory with a file per subtask. */
+  writeAsText(path: string, writeMode: WriteMode = 'NO_OVERWRITE'): DataStreamSink<T> {
+    if (typeof path !== 'string' || path.length === 0) invalidArgument('writeAsText', 'the path must be a non-empty string');
+    if (writeMode !== 'NO_OVERWRITE' && writeMode !== 'OVERWRITE') {
+      invalidArgument('writeAsText', `unknown write mode '${String(writeMode)}': use NO_OVERWRITE or OVERWRITE`);
+    }
+    return this.addSinkTransformation(builtinConnectors().textFileSink<T>(path, writeMode), `writeAsText(${path})`);
+  }
+
+  /** Hands every record to `sink`. */
+  addSink(sink: SinkFunction<T>): DataStreamSink<T> {
+    checkFunction('addSink', sink, 'invoke');
+    return this.addSinkTransformation(sink, 'Unnamed');
+  }
+
+  /** @internal Records a one-input operator. */
+  protected transform<O>(name: string, operator: OperatorSpec): SingleOutputStreamOperator<O> {
+    const transformation = this.environment.record<OneInputTransformation>((id) => ({
+      ...baseFields(id, name),
+      kind: 'operator',
+      input: this.transformation,
+      operator,
+      stateKeySelector: this.stateKeySelector(),
+    }));
+    return new SingleOutputStreamOperator<O>(this.environment, transformation);
+  }
+
+  /** The key of keyed state for operators applied to this stream. */
+  protected stateKeySelector(): KeySelector<any, any> | undefined {
+    return undefined;
+  }
+
+  private addPartition(partitioner: PartitionerSpec): PartitionTransformation {
+    return this.environment.record<PartitionTransformation>((id) => ({
+      ...baseFields(id, 'Partition'),
+      kind: 'partition',
+      input: this.transformation,
+      partitioner,
+    }));
+  }
+
+  private addSinkTransformation(sink: SinkFunction<T>, description: string): DataStreamSink<T> {
+    const transformation = this.environment.record<SinkTransformation>((id) => ({
+      ...baseFields(id, description),
+      kind: 'sink',
+      input: this.transformation,
+      sink,
+      description,
+      stateKeySelector: this.stateKeySelector(),
+    }));
+    return new DataStreamSink<T>(transformation);
+  }
+}
+
+/** Settings shared by operators and sinks: name, uid, parallelism, chaining, slot sharing. */
+function configure(t: Transformation, call: string): void {
+  if (t.kind === 'partition' || t.kind === 'union' || t.kind === 'side-output') {
+    invalidArgument(call, 'it applies to operators, not to partitioning, union or side outputs');
+  }
+}
+
+/** The result of an operation: a stream whose operator can be named and configured. */
+export class SingleOutputStreamOperator<T> extends DataStream<T> {
+  /** The name shown in plans, metrics and errors. */
+  name(name: string): this {
+    if (typeof name !== 'string' || name.length === 0) invalidArgument('name', 'the name must be a non-empty string');
+    configure(this.transformation, 'name');
+    this.transformation.name = name;
+    return this;
+  }
+
+  /** A stable operator id: state in savepoints is matched by it. */
+  uid(uid: string): this {
+    if (typeof uid !== 'string' || uid.length === 0) invalidArgument('uid', 'the uid must be a non-empty string');
+    configure(this.transformation, 'uid');
+    this.transformation.uid = uid;
+    return this;
+  }
+
+  setParallelism(parallelism: number): this {
+    checkParallelism(`setParallelism on '${this.transformation.name}'`, parallelism);
+    configure(this.transformation, 'setParallelism');
+    const t = this.transformation;
+    if (t.kind === 'source' && t.maxSourceParallelism !== undefined && parallelism > t.maxSourceParallelism) {
+      invalidArgument(`setParallelism(${parallelism}) on '${t.name}'`, `the parallelism of this non-parallel source must be ${t.maxSourceParallelism}`);
+    }
+    t.parallelism = parallelism;
+    return this;
+  }
+
+  setMaxParallelism(maxParallelism: number): this {
+    checkMaxParallelism(`setMaxParallelism on '${this.transformation.name}'`, maxParallelism);
+    configure(this.transformation, 'setMaxParallelism');
+    this.transformation.maxParallelism = maxParallelism;
+    return this;
+  }
+
+  /** Never chain this operator with its predecessor or successor. */
+  disableChaining(): this {
+    return this.chaining('NEVER', 'disableChaining');
+  }
+
+  /** Begin a new chain at this operator. */
+  startNewChain(): this {
+    return this.chaining('HEAD', 'startNewChain');
+  }
+
+  /** Operators of different slot sharing groups never share a slot. */
+  slotSharingGroup(group: string): this {
+    if (typeof group !== 'string' || group.length === 0) invalidArgument('slotSharingGroup', 'the group must be a non-empty string');
+    configure(this.transformation, 'slotSharingGroup');
+    this.transformation.slotSharingGroup = group;
+    return this;
+  }
+
+  /** Passed to `open(parameters)` of this operator's rich function. */
+  withParameters(parameters: Configuration): this {
+    configure(this.transformation, 'withParameters');
+    this.transformation.parameters = parameters;
+    return this;
+  }
+
+  /** The records this operator's process function emitted with `ctx.output(tag, value)`. */
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    if (tag === null || typeof tag !== 'object' || typeof tag.id !== 'string') {
+      invalidArgument('getSideOutput', 'the argument must be an OutputTag');
+    }
+    const transformation = this.environment.record<SideOutputTransformation>((id) => ({
+      ...baseFields(id, `SideOutput(${tag.id})`),
+      kind: 'side-output',
+      input: this.transformation,
+      tag,
+    }));
+    return new DataStream<X>(this.environment, transformation);
+  }
+
+  private chaining(strategy: ChainingStrategy, call: string): this {
+    configure(this.transformation, call);
+    this.transformation.chainingStrategy = strategy;
+    return this;
+  }
+}
+
+/** The end of a stream: a sink that can be named and configured. */
+export class DataStreamSink<T> {
+  /** Phantom field that carries the element type. */
+  declare readonly __type?: T;
+
+  constructor(private readonly transformation: SinkTransformation) {}
+
+  /** @internal */
+  getTransformation(): SinkTransformation {
+    return this.transformation;
+  }
+
+  name(name: string): this {
+    if (typeof name !== 'string' || name.length === 0) invalidArgument('name', 'the name must be a non-empty string');
+    this.transformation.name = name;
+    return this;
+  }
+
+  uid(uid: string): this {
+    if (typeof uid !== 'string' || uid.length === 0) invalidArgument('uid', 'the uid must be a non-empty string');
+    this.transformation.uid = uid;
+    return this;
+  }
+
+  setParallelism(parallelism: number): this {
+    checkParallelism(`setParallelism on sink '${this.transformation.name}'`, parallelism);
+    this.transformation.parallelism = parallelism;
+    return this;
+  }
+
+  setMaxParallelism(maxParallelism: number): this {
+    checkMaxParallelism(`setMaxParallelism on sink '${this.transformation.name}'`, maxParallelism);
+    this.transformation.maxParallelism = maxParallelism;
+    return this;
+  }
+
+  disableChaining(): this {
+    this.transformation.chainingStrategy = 'NEVER';
+    return this;
+  }
+
+  startNewChain(): this {
+    this.transformation.chainingStrategy = 'HEAD';
+    return this;
+  }
+
+  slotSharingGroup(group: string): this {
+    if (typeof group !== 'string' || group.length === 0) invalidArgument('slotSharingGroup', 'the group must be a non-empty string');
+    this.transformation.slotSharingGroup = group;
+    return this;
+  }
+}
+
+/** A field of a record: a property name of an object or an index of a tuple (array). */
+export type FieldExpression<T> = T extends readonly unknown[] ? number : Extract<keyof T, string> | string;
+
+export class KeyedStream<T, K> extends DataStream<T> {
+  constructor(
+    environment: StreamExecutionEnvironment,
+    partition: PartitionTransformation,
+    private readonly keySelector: KeySelector<T, K>,
+  ) {
+    super(environment, partition);
+  }
+
+  getKeySelector(): KeySelector<T, K> {
+    return this.keySelector;
+  }
+
+  protected override stateKeySelector(): KeySelector<any, any> {
+    return this.keySelector;
+  }
+
+  /** Combines each record with the previous result of its key; emits every result. */
+  reduce(fn: ReduceFunction<T>): SingleOutputStreamOperator<T> {
+    checkFunction('reduce', fn, 'reduce');
+    return this.transform<T>('Keyed Reduce', { kind: 'reduce', fn });
+  }
+
+  /** The running sum of `field`; other fields come from the key's first record. */
+  sum(field: FieldExpression<T>): SingleOutputStreamOperator<T> {
+    return this.aggregate('sum', field, true);
+  }
+
+  /** The running minimum of `field`; other fields come from the key's first record. */
+  min(field: FieldExpression<T>): SingleOutputStreamOperator<T> {
+    return this.aggregate('min', field, true);
+  }
+
+  /** The running maximum of `field`; other fields come from the key's first record. */
+  max(field: FieldExpression<T>): SingleOutputStreamOperator<T> {
+    return this.aggregate('max', field, true);
+  }
+
+  /** The record with the smallest `field` so far (the first of equals unless `first` is false). */
+  minBy(field: FieldExpression<T>, first = true): SingleOutputStreamOperator<T> {
+    return this.aggregate('minBy', field, first);
+  }
+
+  /** The record with the largest `field` so far (the first of equals unless `first` is false). */
+  maxBy(field: FieldExpression<T>, first = true): SingleOutputStreamOperator<T> {
+    return this.aggregate('maxBy', field, first);
+  }
+
+  private aggregate(aggregation: AggregationKind, field: string | number, first: boolean): SingleOutputStreamOperator<T> {
+    const valid = (typeof field === 'string' && field.length > 0) || (typeof field === 'number' && Number.isInteger(field) && field >= 0);
+    if (!valid) invalidArgument(`${aggregation}(${String(field)})`, 'the field must be a property name or a non-negative tuple index');
+    return this.transform<T>('Keyed Aggregation', { kind: 'aggregate', aggregation, field, first });
+  }
+}

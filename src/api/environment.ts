@@ -1,0 +1,193 @@
+/**
+ * The StreamExecutionEnvironment a job definition receives. It only records
+ * transformations; the runtime executes them later (see `defineJob`).
+ */
+import { builtinConnectors } from './builtins.js';
+import { DataStream, SingleOutputStreamOperator } from './datastream.js';
+import { invalidArgument } from './errors.js';
+import type { SourceFunction } from './functions.js';
+import { ParameterTool } from './parameter-tool.js';
+import type { Source } from './source.js';
+import { baseFields, type SourceTransformation, type Transformation } from './transformation.js';
+import { checkParallelism, checkMaxParallelism } from './validation.js';
+
+/** What the client decides before a job definition runs (CLI flags, configuration). */
+export interface EnvironmentSettings {
+  /** `-p` or `parallelism.default`. */
+  readonly defaultParallelism: number;
+  /** `pipeline.max-parallelism`; undefined derives it from the parallelism as Flink does. */
+  readonly maxParallelism?: number | undefined;
+  /** `pipeline.operator-chaining.enabled`. */
+  readonly chainingEnabled?: boolean;
+}
+
+/** Execution settings of a job, as Flink's `ExecutionConfig`. */
+export class ExecutionConfig {
+  private globalJobParameters: ParameterTool = ParameterTool.fromMap({});
+
+  /** Makes `params` available to every function through `getRuntimeContext().getGlobalJobParameters()`. */
+  setGlobalJobParameters(params: ParameterTool): this {
+    this.globalJobParameters = params;
+    return this;
+  }
+
+  getGlobalJobParameters(): ParameterTool {
+    return this.globalJobParameters;
+  }
+}
+
+/** The entry point of the DataStream API. */
+export class StreamExecutionEnvironment {
+  private readonly recorded: Transformation[] = [];
+  private readonly config = new ExecutionConfig();
+  private parallelism: number;
+  private maxParallelism: number | undefined;
+  private chainingEnabled: boolean;
+  private jobName: string | undefined;
+
+  constructor(settings: EnvironmentSettings = { defaultParallelism: 1 }) {
+    this.parallelism = settings.defaultParallelism;
+    this.maxParallelism = settings.maxParallelism;
+    this.chainingEnabled = settings.chainingEnabled ?? true;
+  }
+
+  /** The default parallelism of operators that do not set their own. */
+  setParallelism(parallelism: number): this {
+    checkParallelism('env.setParallelism', parallelism);
+    this.parallelism = parallelism;
+    return this;
+  }
+
+  getParallelism(): number {
+    return this.parallelism;
+  }
+
+  /** The number of key groups: the upper bound for rescaling keyed state. */
+  setMaxParallelism(maxParallelism: number): this {
+    checkMaxParallelism('env.setMaxParallelism', maxParallelism);
+    this.maxParallelism = maxParallelism;
+    return this;
+  }
+
+  getMaxParallelism(): number | undefined {
+    return this.maxParallelism;
+  }
+
+  getConfig(): ExecutionConfig {
+    return this.config;
+  }
+
+  /** Shorthand for `getConfig().setGlobalJobParameters(params)`. */
+  setGlobalJobParameters(params: ParameterTool): this {
+    this.config.setGlobalJobParameters(params);
+    return this;
+  }
+
+  /** Turns operator chaining off for the whole job. */
+  disableOperatorChaining(): this {
+    this.chainingEnabled = false;
+    return this;
+  }
+
+  isChainingEnabled(): boolean {
+    return this.chainingEnabled;
+  }
+
+  /**
+   * Names the job. The job runs when the CLI executes the definition, so this
+   * only records the name (Flink jobs call `execute(name)` at the end).
+   */
+  execute(jobName?: string): void {
+    if (jobName !== undefined) this.jobName = jobName;
+  }
+
+  getJobName(): string | undefined {
+    return this.jobName;
+  }
+
+  /** A bounded stream of the given elements (parallelism 1). */
+  fromElements<T>(...elements: T[]): DataStream<T> {
+    return this.fromCollection(elements, 'Collection Source');
+  }
+
+  /** A bounded stream of the elements of an array or iterable (parallelism 1). */
+  fromCollection<T>(collection: Iterable<T>, name = 'Collection Source'): DataStream<T> {
+    if (collection === null || typeof (collection as Iterable<T>)?.[Symbol.iterator] !== 'function') {
+      invalidArgument('env.fromCollection', 'the collection must be an array or an iterable');
+    }
+    const source = builtinConnectors().collection([...collection]);
+    return this.fromSource(source, name);
+  }
+
+  /** The numbers from `from` to `to`, both included, split over the parallel instances. */
+  fromSequence(from: number, to: number): DataStream<number> {
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
+      invalidArgument(`env.fromSequence(${from}, ${to})`, 'both bounds must be integers');
+    }
+    if (from > to) invalidArgument(`env.fromSequence(${from}, ${to})`, 'the start must not be greater than the end');
+    return this.fromSource(builtinConnectors().sequence(from, to), 'Sequence Source');
+  }
+
+  /** The lines of a text file, read in parallel by byte ranges. */
+  readTextFile(path: string): DataStream<string> {
+    if (typeof path !== 'string' || path.length === 0) invalidArgument('env.readTextFile', 'the path must be a non-empty string');
+    return this.fromSource(builtinConnectors().textFile(path), `readTextFile(${path})`);
+  }
+
+  /** The delimited text read from a TCP socket (parallelism 1); ends when the server closes the connection. */
+  socketTextStream(hostname: string, port: number, delimiter = '\n', maxRetry = 0): DataStream<string> {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      invalidArgument(`env.socketTextStream(${hostname}, ${port})`, 'the port must be an integer between 1 and 65535');
+    }
+    if (delimiter.length === 0) invalidArgument('env.socketTextStream', 'the delimiter must not be empty');
+    return this.fromSource(builtinConnectors().socketText(hostname, port, delimiter, maxRetry), 'Socket Stream');
+  }
+
+  /** A stream from a legacy `SourceFunction` (parallel when it is a `ParallelSourceFunction`). */
+  addSource<T>(fn: SourceFunction<T>, name = 'Custom Source'): SingleOutputStreamOperator<T> {
+    if (fn === null || typeof fn !== 'object' || typeof fn.run !== 'function' || typeof fn.cancel !== 'function') {
+      invalidArgument('env.addSource', 'the source must be an object with run(ctx) and cancel() methods');
+    }
+    const parallel = fn.parallel === true;
+    return this.addSourceTransformation<T>(name, { kind: 'function', fn }, parallel ? undefined : 1, false);
+  }
+
+  /** A stream from a pull-based {@link Source}. */
+  fromSource<T>(source: Source<T>, name: string): SingleOutputStreamOperator<T> {
+    return this.addSourceTransformation<T>(
+      name,
+      { kind: 'source', source },
+      source.maxSourceParallelism,
+      source.boundedness === 'BOUNDED',
+    );
+  }
+
+  /** Every transformation recorded so far, in creation order. @internal */
+  getTransformations(): readonly Transformation[] {
+    return this.recorded;
+  }
+
+  /** Records a transformation and gives it the next id. @internal */
+  record<T extends Transformation>(make: (id: number) => T): T {
+    const transformation = make(this.recorded.length);
+    this.recorded.push(transformation);
+    return transformation;
+  }
+
+  private addSourceTransformation<T>(
+    name: string,
+    source: SourceTransformation['source'],
+    maxSourceParallelism: number | undefined,
+    bounded: boolean,
+  ): SingleOutputStreamOperator<T> {
+    const transformation = this.record<SourceTransformation>((id) => ({
+      ...baseFields(id, name),
+      kind: 'source',
+      source,
+      maxSourceParallelism,
+      bounded,
+      parallelism: maxSourceParallelism === 1 ? 1 : undefined,
+    }));
+    return new SingleOutputStreamOperator<T>(this, transformation);
+  }
+}

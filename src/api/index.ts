@@ -1,0 +1,39 @@
+/** The DataStream API: everything a job author imports from `flinkts`. */
+export { defineJob, isJobDefinition, type JobDefinition, type JobDefinitionFunction } from './job.js';
+export { StreamExecutionEnvironment, ExecutionConfig, type EnvironmentSettings } from './environment.js';
+export { DataStream, SingleOutputStreamOperator, KeyedStream, DataStreamSink, type FieldExpression } from './datastream.js';
+export { type KeySpec } from './validation.js';
+export {
+  AbstractRichFunction,
+  RichMapFunction,
+  RichFlatMapFunction,
+  RichFilterFunction,
+  RichReduceFunction,
+  RichSinkFunction,
+  RichSourceFunction,
+  RichParallelSourceFunction,
+  ProcessFunction,
+  isRichFunction,
+  type Collector,
+  type RuntimeContext,
+  type RichFunction,
+  type MapFunction,
+  type FlatMapFunction,
+  type FilterFunction,
+  type ReduceFunction,
+  type KeySelector,
+  type Partitioner,
+  type SinkFunction,
+  type SinkContext,
+  type SourceFunction,
+  type ParallelSourceFunction,
+  type SourceContext,
+  type TimerService,
+  type ProcessFunctionContext,
+} from './functions.js';
+export { type Source, type SourceReader, type SourceReaderContext, type ReaderOutput, type InputStatus } from './source.js';
+export { OutputTag } from './output-tag.js';
+export { ParameterTool } from './parameter-tool.js';
+export { Configuration } from './configuration.js';
+export { FlinktsError, UserFunctionError, type ErrorCode } from './errors.js';
+export { type WriteMode } from './builtins.js';

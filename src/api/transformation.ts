@@ -1,0 +1,147 @@
+/**
+ * Transformations: the lazy record of what a job does. `DataStream` methods
+ * create them; the graph layer turns them into a StreamGraph and a JobGraph;
+ * the runtime instantiates the operators they describe. Plain data plus the
+ * user functions, nothing executes here.
+ */
+import type { Configuration } from './configuration.js';
+import type {
+  FilterFunction,
+  FlatMapFunction,
+  KeySelector,
+  MapFunction,
+  Partitioner,
+  ProcessFunction,
+  ReduceFunction,
+  SinkFunction,
+  SourceFunction,
+} from './functions.js';
+import type { OutputTag } from './output-tag.js';
+import type { Source } from './source.js';
+
+/** Flink's chaining strategies: `startNewChain()` gives HEAD, `disableChaining()` NEVER. */
+export type ChainingStrategy = 'ALWAYS' | 'HEAD' | 'NEVER';
+
+/** How records are distributed over the parallel instances of the next operator. */
+export type PartitionerSpec =
+  | { kind: 'forward' }
+  | { kind: 'rebalance' }
+  | { kind: 'rescale' }
+  | { kind: 'shuffle' }
+  | { kind: 'broadcast' }
+  | { kind: 'global' }
+  | { kind: 'hash'; keySelector: KeySelector<any, any> }
+  | { kind: 'custom'; keySelector: KeySelector<any, any>; partitioner: Partitioner<any> };
+
+export type PartitionerKind = PartitionerSpec['kind'];
+
+/** A rolling aggregation of a keyed stream. */
+export type AggregationKind = 'sum' | 'min' | 'max' | 'minBy' | 'maxBy';
+
+/** The operator a one-input transformation runs. */
+export type OperatorSpec =
+  | { kind: 'map'; fn: MapFunction<any, any> }
+  | { kind: 'flatMap'; fn: FlatMapFunction<any, any> }
+  | { kind: 'filter'; fn: FilterFunction<any> }
+  | { kind: 'process'; fn: ProcessFunction<any, any> }
+  | { kind: 'reduce'; fn: ReduceFunction<any> }
+  | { kind: 'aggregate'; aggregation: AggregationKind; field: string | number; first: boolean };
+
+/** What a source transformation reads from. */
+export type SourceSpec = { kind: 'function'; fn: SourceFunction<any> } | { kind: 'source'; source: Source<any> };
+
+interface TransformationBase {
+  /** Creation order within the environment; deterministic for a deterministic definition. */
+  readonly id: number;
+  name: string;
+  uid: string | undefined;
+  /** Explicitly set parallelism; `undefined` takes the environment default. */
+  parallelism: number | undefined;
+  maxParallelism: number | undefined;
+  slotSharingGroup: string | undefined;
+  chainingStrategy: ChainingStrategy;
+  /** The state key of keyed operators (set on operators after `keyBy`). */
+  stateKeySelector: KeySelector<any, any> | undefined;
+  /** Handed to `open(parameters)` of rich functions. */
+  parameters: Configuration | undefined;
+}
+
+export interface SourceTransformation extends TransformationBase {
+  readonly kind: 'source';
+  readonly source: SourceSpec;
+  /** 1 when the source cannot run in parallel. */
+  readonly maxSourceParallelism: number | undefined;
+  readonly bounded: boolean;
+}
+
+export interface OneInputTransformation extends TransformationBase {
+  readonly kind: 'operator';
+  readonly input: Transformation;
+  readonly operator: OperatorSpec;
+}
+
+export interface SinkTransformation extends TransformationBase {
+  readonly kind: 'sink';
+  readonly input: Transformation;
+  readonly sink: SinkFunction<any>;
+  /** The sink's description for plans, e.g. `Print to Std. Out`. */
+  readonly description: string;
+}
+
+/** Virtual: changes how records reach the next operator. */
+export interface PartitionTransformation extends TransformationBase {
+  readonly kind: 'partition';
+  readonly input: Transformation;
+  readonly partitioner: PartitionerSpec;
+}
+
+/** Virtual: merges streams. */
+export interface UnionTransformation extends TransformationBase {
+  readonly kind: 'union';
+  readonly inputs: readonly Transformation[];
+}
+
+/** Virtual: selects the side output `tag` of its input. */
+export interface SideOutputTransformation extends TransformationBase {
+  readonly kind: 'side-output';
+  readonly input: Transformation;
+  readonly tag: OutputTag<any>;
+}
+
+export type Transformation =
+  | SourceTransformation
+  | OneInputTransformation
+  | SinkTransformation
+  | PartitionTransformation
+  | UnionTransformation
+  | SideOutputTransformation;
+
+/** The direct inputs of a transformation. */
+export function inputsOf(t: Transformation): readonly Transformation[] {
+  switch (t.kind) {
+    case 'source':
+      return [];
+    case 'union':
+      return t.inputs;
+    case 'operator':
+    case 'sink':
+    case 'partition':
+    case 'side-output':
+      return [t.input];
+  }
+}
+
+/** Fields every new transformation starts with. */
+export function baseFields(id: number, name: string): TransformationBase {
+  return {
+    id,
+    name,
+    uid: undefined,
+    parallelism: undefined,
+    maxParallelism: undefined,
+    slotSharingGroup: undefined,
+    chainingStrategy: 'ALWAYS',
+    stateKeySelector: undefined,
+    parameters: undefined,
+  };
+}

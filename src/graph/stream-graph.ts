@@ -1,0 +1,181 @@
+/**
+ * Transformations → StreamGraph: one node per real operator (sources,
+ * operators, sinks); partitioning, union and side-output transformations
+ * become properties of the edges between them.
+ */
+import { FlinktsError } from '../api/errors.js';
+import type { StreamExecutionEnvironment } from '../api/environment.js';
+import type { ChainingStrategy, PartitionerKind, PartitionerSpec, Transformation } from '../api/transformation.js';
+import { computeDefaultMaxParallelism } from './key-groups.js';
+import { operatorIdFor } from './operator-id.js';
+
+/** An operator of the stream graph. */
+export interface StreamNode {
+  /** The id of the transformation it comes from. */
+  readonly transformationId: number;
+  /** Stable 32-hex-digit operator id (from `uid()` or the topology). */
+  operatorId: string;
+  readonly uid: string | undefined;
+  readonly name: string;
+  readonly role: 'source' | 'operator' | 'sink';
+  /** `source`, `map`, `flatMap`, ..., `sink`. */
+  readonly operatorKind: string;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly slotSharingGroup: string;
+  readonly chainingStrategy: ChainingStrategy;
+  /** Whether the operator has a state key (runs after `keyBy`). */
+  readonly keyed: boolean;
+  readonly bounded: boolean;
+  readonly transformation: Transformation;
+  readonly inEdges: StreamEdge[];
+  readonly outEdges: StreamEdge[];
+}
+
+/** A connection between two stream nodes. */
+export interface StreamEdge {
+  readonly source: StreamNode;
+  readonly target: StreamNode;
+  readonly partitioner: PartitionerSpec;
+  /** Set when the edge carries a side output of `source`. */
+  readonly sideOutputTag: string | undefined;
+}
+
+/** The operators of a job and how records flow between them. */
+export interface StreamGraph {
+  readonly jobName: string;
+  readonly chainingEnabled: boolean;
+  /** In transformation order (sources first within each branch). */
+  readonly nodes: readonly StreamNode[];
+}
+
+/** A resolved input of a node: the real upstream node plus edge properties. */
+interface ResolvedInput {
+  node: StreamNode;
+  partitioner: PartitionerSpec | undefined;
+  tag: string | undefined;
+}
+
+/** Builds the StreamGraph of everything recorded in `env`; throws INVALID_GRAPH for an unrunnable job. */
+export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName: string): StreamGraph {
+  const transformations = env.getTransformations();
+  const nodes = new Map<number, StreamNode>();
+  const resolved = new Map<number, ResolvedInput[]>();
+
+  const resolve = (t: Transformation): ResolvedInput[] => {
+    const cached = resolved.get(t.id);
+    if (cached) return cached;
+    let result: ResolvedInput[];
+    switch (t.kind) {
+      case 'source':
+      case 'operator':
+      case 'sink':
+        result = [{ node: nodeFor(t), partitioner: undefined, tag: undefined }];
+        break;
+      case 'partition':
+        // The partitioner closest to the consumer wins, as in Flink.
+        result = resolve(t.input).map((r) => ({ ...r, partitioner: t.partitioner }));
+        break;
+      case 'union':
+        result = t.inputs.flatMap((input) => resolve(input));
+        break;
+      case 'side-output':
+        result = resolve(t.input).map((r) => {
+          if (r.node.operatorKind !== 'process') {
+            throw new FlinktsError('INVALID_GRAPH', `getSideOutput('${t.tag.id}') on '${r.node.name}': only process functions emit side outputs`);
+          }
+          return { ...r, tag: t.tag.id };
+        });
+        break;
+    }
+    resolved.set(t.id, result);
+    return result;
+  };
+
+  const nodeFor = (t: Transformation & { kind: 'source' | 'operator' | 'sink' }): StreamNode => {
+    const existing = nodes.get(t.id);
+    if (existing) return existing;
+    const parallelism = t.parallelism ?? (t.kind === 'source' && t.maxSourceParallelism === 1 ? 1 : env.getParallelism());
+    const maxParallelism = t.maxParallelism ?? env.getMaxParallelism() ?? computeDefaultMaxParallelism(parallelism);
+    const node: StreamNode = {
+      transformationId: t.id,
+      operatorId: '',
+      uid: t.uid,
+      name: t.kind === 'source' ? `Source: ${t.name}` : t.kind === 'sink' ? `Sink: ${t.name}` : t.name,
+      role: t.kind,
+      operatorKind: t.kind === 'operator' ? t.operator.kind : t.kind,
+      parallelism,
+      maxParallelism,
+      slotSharingGroup: t.slotSharingGroup ?? 'default',
+      chainingStrategy: t.kind === 'source' && t.chainingStrategy === 'ALWAYS' ? 'HEAD' : t.chainingStrategy,
+      keyed: t.stateKeySelector !== undefined,
+      bounded: t.kind === 'source' ? t.bounded : true,
+      transformation: t,
+      inEdges: [],
+      outEdges: [],
+    };
+    if (parallelism > maxParallelism) {
+      throw new FlinktsError(
+        'INVALID_GRAPH',
+        `operator '${node.name}': parallelism ${parallelism} exceeds its max parallelism ${maxParallelism}`,
+        { hint: 'raise the max parallelism (setMaxParallelism) or lower the parallelism' },
+      );
+    }
+    nodes.set(t.id, node);
+    if (t.kind !== 'source') {
+      for (const input of resolve(t.input)) connect(input, node);
+    }
+    return node;
+  };
+
+  const connect = (input: ResolvedInput, target: StreamNode): void => {
+    const source = input.node;
+    let partitioner = input.partitioner;
+    if (partitioner === undefined) {
+      partitioner = source.parallelism === target.parallelism ? { kind: 'forward' } : { kind: 'rebalance' };
+    } else if (partitioner.kind === 'forward' && source.parallelism !== target.parallelism) {
+      throw new FlinktsError(
+        'INVALID_GRAPH',
+        `forward() between '${source.name}' (parallelism ${source.parallelism}) and '${target.name}' (parallelism ${target.parallelism}): forward partitioning does not allow a change of parallelism`,
+        { hint: 'use rebalance() or give both operators the same parallelism' },
+      );
+    }
+    const edge: StreamEdge = { source, target, partitioner, sideOutputTag: input.tag };
+    source.outEdges.push(edge);
+    target.inEdges.push(edge);
+  };
+
+  for (const t of transformations) {
+    if (t.kind === 'source' || t.kind === 'operator' || t.kind === 'sink') nodeFor(t);
+  }
+
+  const ordered = [...nodes.values()].sort((a, b) => a.transformationId - b.transformationId);
+  if (!ordered.some((n) => n.role === 'sink')) {
+    throw new FlinktsError('INVALID_GRAPH', 'the job defines no sink, so it would compute nothing', {
+      hint: 'end a stream with print(), writeAsText(...) or addSink(...)',
+    });
+  }
+  assignOperatorIds(ordered);
+  return { jobName: env.getJobName() ?? defaultJobName, chainingEnabled: env.isChainingEnabled(), nodes: ordered };
+}
+
+function assignOperatorIds(nodes: readonly StreamNode[]): void {
+  const byUid = new Map<string, StreamNode>();
+  nodes.forEach((node, index) => {
+    if (node.uid !== undefined) {
+      const clash = byUid.get(node.uid);
+      if (clash) {
+        throw new FlinktsError('INVALID_GRAPH', `uid '${node.uid}' is used by both '${clash.name}' and '${node.name}'; uids must be unique`);
+      }
+      byUid.set(node.uid, node);
+    }
+    // Inputs come earlier in transformation order, so their ids are already set.
+    const inputs = node.inEdges.map((e) => `${e.source.operatorId}/${e.partitioner.kind}/${e.sideOutputTag ?? ''}`);
+    node.operatorId = operatorIdFor(node.uid, `${index}|${node.role}|${node.operatorKind}|${inputs.join(',')}`);
+  });
+}
+
+/** The Flink name of a partitioner, as plans show it. */
+export function partitionerLabel(kind: PartitionerKind): string {
+  return kind === 'hash' ? 'HASH' : kind.toUpperCase();
+}
