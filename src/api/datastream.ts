@@ -221,7 +221,7 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
   }
 
   setParallelism(parallelism: number): this {
-    checkParallelism(`setParallelism on '${this.transformation.name}'`, parallelism);
+    checkParallelism('setParallelism', parallelism, `on '${this.transformation.name}'`);
     configure(this.transformation, 'setParallelism');
     const t = this.transformation;
     if (t.kind === 'source' && t.maxSourceParallelism !== undefined && parallelism > t.maxSourceParallelism) {
@@ -232,7 +232,7 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
   }
 
   setMaxParallelism(maxParallelism: number): this {
-    checkMaxParallelism(`setMaxParallelism on '${this.transformation.name}'`, maxParallelism);
+    checkMaxParallelism('setMaxParallelism', maxParallelism, `on '${this.transformation.name}'`);
     configure(this.transformation, 'setMaxParallelism');
     this.transformation.maxParallelism = maxParallelism;
     return this;
@@ -309,13 +309,13 @@ export class DataStreamSink<T> {
   }
 
   setParallelism(parallelism: number): this {
-    checkParallelism(`setParallelism on sink '${this.transformation.name}'`, parallelism);
+    checkParallelism('setParallelism', parallelism, `on sink '${this.transformation.name}'`);
     this.transformation.parallelism = parallelism;
     return this;
   }
 
   setMaxParallelism(maxParallelism: number): this {
-    checkMaxParallelism(`setMaxParallelism on sink '${this.transformation.name}'`, maxParallelism);
+    checkMaxParallelism('setMaxParallelism', maxParallelism, `on sink '${this.transformation.name}'`);
     this.transformation.maxParallelism = maxParallelism;
     return this;
   }

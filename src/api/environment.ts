@@ -3,7 +3,7 @@
  * transformations; the runtime executes them later (see `defineJob`).
  */
 import { builtinConnectors } from './builtins.js';
-import { DataStream, SingleOutputStreamOperator } from './datastream.js';
+import { SingleOutputStreamOperator } from './datastream.js';
 import { invalidArgument } from './errors.js';
 import type { SourceFunction } from './functions.js';
 import { ParameterTool } from './parameter-tool.js';
@@ -106,12 +106,12 @@ export class StreamExecutionEnvironment {
   }
 
   /** A bounded stream of the given elements (parallelism 1). */
-  fromElements<T>(...elements: T[]): DataStream<T> {
+  fromElements<T>(...elements: T[]): SingleOutputStreamOperator<T> {
     return this.fromCollection(elements, 'Collection Source');
   }
 
   /** A bounded stream of the elements of an array or iterable (parallelism 1). */
-  fromCollection<T>(collection: Iterable<T>, name = 'Collection Source'): DataStream<T> {
+  fromCollection<T>(collection: Iterable<T>, name = 'Collection Source'): SingleOutputStreamOperator<T> {
     if (collection === null || typeof (collection as Iterable<T>)?.[Symbol.iterator] !== 'function') {
       invalidArgument('env.fromCollection', 'the collection must be an array or an iterable');
     }
@@ -120,7 +120,7 @@ export class StreamExecutionEnvironment {
   }
 
   /** The numbers from `from` to `to`, both included, split over the parallel instances. */
-  fromSequence(from: number, to: number): DataStream<number> {
+  fromSequence(from: number, to: number): SingleOutputStreamOperator<number> {
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
       invalidArgument(`env.fromSequence(${from}, ${to})`, 'both bounds must be integers');
     }
@@ -129,13 +129,13 @@ export class StreamExecutionEnvironment {
   }
 
   /** The lines of a text file, read in parallel by byte ranges. */
-  readTextFile(path: string): DataStream<string> {
+  readTextFile(path: string): SingleOutputStreamOperator<string> {
     if (typeof path !== 'string' || path.length === 0) invalidArgument('env.readTextFile', 'the path must be a non-empty string');
     return this.fromSource(builtinConnectors().textFile(path), `readTextFile(${path})`);
   }
 
   /** The delimited text read from a TCP socket (parallelism 1); ends when the server closes the connection. */
-  socketTextStream(hostname: string, port: number, delimiter = '\n', maxRetry = 0): DataStream<string> {
+  socketTextStream(hostname: string, port: number, delimiter = '\n', maxRetry = 0): SingleOutputStreamOperator<string> {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       invalidArgument(`env.socketTextStream(${hostname}, ${port})`, 'the port must be an integer between 1 and 65535');
     }

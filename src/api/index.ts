@@ -37,3 +37,4 @@ export { ParameterTool } from './parameter-tool.js';
 export { Configuration } from './configuration.js';
 export { FlinktsError, UserFunctionError, type ErrorCode } from './errors.js';
 export { type WriteMode } from './builtins.js';
+export type { AggregationKind, PartitionerKind } from './transformation.js';

@@ -4,6 +4,7 @@
  * in every worker to obtain the user functions, so it must be deterministic.
  */
 import type { StreamExecutionEnvironment } from './environment.js';
+import { invalidArgument } from './errors.js';
 import type { ParameterTool } from './parameter-tool.js';
 
 /** Marks job definitions across copies of the package. */
@@ -21,7 +22,7 @@ export interface JobDefinition {
 /** Wraps a job's definition function; export the result as the module's default. */
 export function defineJob(define: JobDefinitionFunction): JobDefinition {
   if (typeof define !== 'function') {
-    throw new TypeError('defineJob expects a function (env, params) => { ... }');
+    invalidArgument('defineJob', 'expected a function (env, params) => { ... }');
   }
   return { [JOB_DEFINITION]: true, define };
 }

@@ -1,3 +1,5 @@
+import { invalidArgument } from './errors.js';
+
 /**
  * Identifies a side output of a process function. Tags are equal when their
  * ids are equal, so a job may create the same tag twice.
@@ -8,7 +10,7 @@ export class OutputTag<T> {
 
   constructor(readonly id: string) {
     if (typeof id !== 'string' || id.length === 0) {
-      throw new TypeError('OutputTag: the id must be a non-empty string');
+      invalidArgument('new OutputTag', 'the id must be a non-empty string');
     }
   }
 

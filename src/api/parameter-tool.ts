@@ -116,7 +116,8 @@ export class ParameterTool {
 }
 
 function stripDashes(arg: string): string | undefined {
-  if (arg.startsWith('--') && arg.length > 2) return arg.slice(2);
+  // A bare `--` is an empty key, not the key `-` (Flink rejects it too).
+  if (arg.startsWith('--')) return arg.length > 2 ? arg.slice(2) : undefined;
   if (arg.startsWith('-') && arg.length > 1 && !isNumeric(arg)) return arg.slice(1);
   return undefined;
 }

@@ -8,23 +8,31 @@ export type KeySpec<T, K> = KeySelector<T, K> | string | number;
 /** The largest max parallelism (number of key groups), as in Flink. */
 export const UPPER_BOUND_MAX_PARALLELISM = 32768;
 
-export function checkParallelism(call: string, parallelism: number): void {
+/** Throws naming `call(parallelism)` and, when given, what it was called on (e.g. `on 'Map'`). */
+export function checkParallelism(call: string, parallelism: number, on?: string): void {
   if (!Number.isInteger(parallelism) || parallelism < 1) {
-    invalidArgument(`${call}(${parallelism})`, 'the parallelism must be a positive integer');
+    invalidArgument(callText(call, parallelism, on), 'the parallelism must be a positive integer');
   }
 }
 
-export function checkMaxParallelism(call: string, maxParallelism: number): void {
+/** Throws naming `call(maxParallelism)` unless it is an integer in [1, 32768]. */
+export function checkMaxParallelism(call: string, maxParallelism: number, on?: string): void {
   if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > UPPER_BOUND_MAX_PARALLELISM) {
-    invalidArgument(`${call}(${maxParallelism})`, `the max parallelism must be an integer between 1 and ${UPPER_BOUND_MAX_PARALLELISM}`);
+    invalidArgument(callText(call, maxParallelism, on), `the max parallelism must be an integer between 1 and ${UPPER_BOUND_MAX_PARALLELISM}`);
   }
+}
+
+function callText(call: string, argument: number, on: string | undefined): string {
+  return on === undefined ? `${call}(${argument})` : `${call}(${argument}) ${on}`;
 }
 
 /** Throws naming `call` unless `fn` is a function or an object with `method`. */
 export function checkFunction(call: string, fn: unknown, method: string): void {
   if (typeof fn === 'function') return;
-  if (typeof fn === 'object' && fn !== null && typeof (fn as Record<string, unknown>)[method] === 'function') return;
-  invalidArgument(call, `expected a function or an object with a ${method}() method, got ${describe(fn)}`);
+  // Arrays have map/filter/flatMap/reduce methods of their own, but are no user functions.
+  if (typeof fn === 'object' && fn !== null && !Array.isArray(fn) && typeof (fn as Record<string, unknown>)[method] === 'function') return;
+  const article = /^[aeiou]/.test(method) ? 'an' : 'a';
+  invalidArgument(call, `expected a function or an object with ${article} ${method}() method, got ${describe(fn)}`);
 }
 
 /** Normalises a key spec (selector, field name or tuple index) into a selector. */

@@ -1,7 +1,21 @@
 /**
  * `flinkts run`: load a job, plan it, execute it on the chosen target and
- * report its progress and result. (Implementation in progress.)
+ * report its progress and result.
  */
+import { MiniCluster, type ClusterSettings, type JobSnapshot, type VertexMetrics } from '../cluster/minicluster.js';
+import {
+  EXECUTION_BUFFER_TIMEOUT,
+  TASKMANAGER_MEMORY_SEGMENT_SIZE,
+  TASKMANAGER_NETWORK_MEMORY_BUFFERS_PER_CHANNEL,
+  TASKMANAGER_NETWORK_MEMORY_MAX_OVERDRAFT_BUFFERS_PER_GATE,
+  TASKMANAGER_NUMBER_OF_TASK_SLOTS,
+  type FlinktsConfig,
+} from '../config/index.js';
+import { prepareJob } from './prepare.js';
+import { resolveTarget } from './targets.js';
+
+/** How often workers report metrics (and `onProgress` is called). */
+const METRICS_INTERVAL_MS = 500;
 export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILING' | 'FAILED' | 'CANCELLING' | 'CANCELED';
 
 /** What `flinkts run` is asked to do. */
@@ -20,6 +34,10 @@ export interface RunOptions {
   readonly configFile?: string;
   /** Called about twice a second while the job runs. */
   readonly onProgress?: (progress: JobProgress) => void;
+  /** Receives the tasks' console output (print sinks); default: this process's stdout/stderr. */
+  readonly onOutput?: (stream: 'stdout' | 'stderr', data: string) => void;
+  /** Cancels the job when aborted. */
+  readonly signal?: AbortSignal;
 }
 
 /** Metrics of one vertex, summed over its subtasks. */
@@ -62,4 +80,99 @@ export interface RunResult {
   readonly durationMs: number;
   readonly vertices: readonly VertexSummary[];
   readonly error?: JobFailure;
+}
+
+/**
+ * Runs a job attached: resolves when it ends. A job that fails resolves with
+ * status FAILED and the error; problems before the job starts (bad file,
+ * configuration, graph) reject with a FlinktsError.
+ */
+export async function runJob(options: RunOptions): Promise<RunResult> {
+  resolveTarget(options.target);
+  const prepared = await prepareJob({
+    job: options.job,
+    args: options.args,
+    ...(options.parallelism === undefined ? {} : { parallelism: options.parallelism }),
+    ...(options.dynamicProperties === undefined ? {} : { dynamicProperties: options.dynamicProperties }),
+    ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
+  });
+  try {
+    const cluster = new MiniCluster(clusterSettings(prepared.config));
+    const sourceVertices = new Set(prepared.jobGraph.vertices.filter((v) => v.operators[0]?.kind === 'source').map((v) => v.id));
+    const outcome = await cluster.execute(
+      {
+        jobGraph: prepared.jobGraph,
+        bundlePath: prepared.job.bundlePath,
+        args: prepared.args,
+        settings: prepared.settings,
+        defaultJobName: prepared.defaultJobName,
+      },
+      {
+        ...(options.onProgress === undefined ? {} : { progress: (snapshot: JobSnapshot) => options.onProgress!(toProgress(snapshot, sourceVertices)) }),
+        ...(options.onOutput === undefined ? {} : { output: options.onOutput }),
+      },
+      options.signal,
+    );
+    const error = outcome.error;
+    return {
+      jobId: outcome.jobId,
+      jobName: outcome.jobName,
+      status: outcome.status,
+      durationMs: Math.round(outcome.elapsedMs),
+      vertices: outcome.vertices.map(toSummary),
+      ...(error === undefined
+        ? {}
+        : {
+            error: {
+              message: error.message,
+              ...(error.operatorName === undefined ? {} : { operator: error.operatorName }),
+              ...(error.subtaskIndex === undefined ? {} : { subtask: error.subtaskIndex }),
+              ...(error.stack === undefined ? {} : { stack: error.stack }),
+            },
+          }),
+    };
+  } finally {
+    await prepared.dispose();
+  }
+}
+
+/** The local cluster's settings from the configuration. */
+export function clusterSettings(config: FlinktsConfig): ClusterSettings {
+  return {
+    numberOfTaskSlots: config.get(TASKMANAGER_NUMBER_OF_TASK_SLOTS),
+    network: {
+      segmentSize: config.get(TASKMANAGER_MEMORY_SEGMENT_SIZE),
+      buffersPerChannel: config.get(TASKMANAGER_NETWORK_MEMORY_BUFFERS_PER_CHANNEL),
+      maxOverdraftBuffers: config.get(TASKMANAGER_NETWORK_MEMORY_MAX_OVERDRAFT_BUFFERS_PER_GATE),
+      bufferTimeoutMs: config.get(EXECUTION_BUFFER_TIMEOUT),
+    },
+    metricsIntervalMs: METRICS_INTERVAL_MS,
+  };
+}
+
+function toSummary(vertex: VertexMetrics): VertexSummary {
+  return {
+    id: vertex.id,
+    name: vertex.name,
+    parallelism: vertex.parallelism,
+    recordsIn: vertex.recordsIn,
+    recordsOut: vertex.recordsOut,
+    bytesIn: vertex.bytesIn,
+    bytesOut: vertex.bytesOut,
+    busyTimeMs: vertex.busyTimeMs,
+    backPressuredTimeMs: vertex.backPressuredTimeMs,
+  };
+}
+
+function toProgress(snapshot: JobSnapshot, sourceVertices: ReadonlySet<string>): JobProgress {
+  const vertices = snapshot.vertices.map(toSummary);
+  const sourceRecords = snapshot.vertices.filter((v) => sourceVertices.has(v.id)).reduce((sum, v) => sum + v.recordsIn, 0);
+  return {
+    jobId: snapshot.jobId,
+    jobName: snapshot.jobName,
+    status: snapshot.status,
+    elapsedMs: Math.round(snapshot.elapsedMs),
+    sourceRecords,
+    vertices,
+  };
 }

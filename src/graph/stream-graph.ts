@@ -95,6 +95,10 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
   const nodeFor = (t: Transformation & { kind: 'source' | 'operator' | 'sink' }): StreamNode => {
     const existing = nodes.get(t.id);
     if (existing) return existing;
+    // Inputs first: an operator without a slot sharing group inherits its inputs' group, as in Flink.
+    const inputs = t.kind === 'source' ? [] : resolve(t.input);
+    const inputGroups = new Set(inputs.map((input) => input.node.slotSharingGroup));
+    const inheritedGroup = inputGroups.size === 1 ? [...inputGroups][0]! : 'default';
     const parallelism = t.parallelism ?? (t.kind === 'source' && t.maxSourceParallelism === 1 ? 1 : env.getParallelism());
     const maxParallelism = t.maxParallelism ?? env.getMaxParallelism() ?? computeDefaultMaxParallelism(parallelism);
     const node: StreamNode = {
@@ -106,7 +110,7 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
       operatorKind: t.kind === 'operator' ? t.operator.kind : t.kind,
       parallelism,
       maxParallelism,
-      slotSharingGroup: t.slotSharingGroup ?? 'default',
+      slotSharingGroup: t.slotSharingGroup ?? inheritedGroup,
       chainingStrategy: t.kind === 'source' && t.chainingStrategy === 'ALWAYS' ? 'HEAD' : t.chainingStrategy,
       keyed: t.stateKeySelector !== undefined,
       bounded: t.kind === 'source' ? t.bounded : true,
@@ -122,9 +126,7 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
       );
     }
     nodes.set(t.id, node);
-    if (t.kind !== 'source') {
-      for (const input of resolve(t.input)) connect(input, node);
-    }
+    for (const input of inputs) connect(input, node);
     return node;
   };
 

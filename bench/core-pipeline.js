@@ -1,0 +1,76 @@
+// Issue 2's core benchmark: map → filter → keyed rolling sum over N records,
+// (a) as a hand-written single-thread loop, (b) as a flinkts job at
+// parallelism 1, (c) at parallelism 2. Each case runs in its own process so
+// peak RSS is per case. Prints records/s (median), ratios b/a and c/b.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000_000);
+const KEYS = 10_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+/** The hand-written baseline: the same pipeline in one loop. */
+export function handWritten(records, keys) {
+  const base = 1_767_225_600_000;
+  const sums = new Map();
+  let emitted = 0;
+  for (let i = 0; i < records; i++) {
+    const generated = { key: i % keys, value: i & 1023, ts: base + i };
+    const mapped = { key: generated.key, value: generated.value * 2, ts: generated.ts };
+    if ((mapped.value & 3) === 3) continue;
+    const previous = sums.get(mapped.key);
+    const next = previous === undefined ? mapped : { key: previous.key, value: previous.value + mapped.value, ts: previous.ts };
+    sums.set(mapped.key, next);
+    emitted++;
+  }
+  return emitted;
+}
+
+async function runCase(kind) {
+  if (kind === 'loop') {
+    const start = performance.now();
+    handWritten(RECORDS, KEYS);
+    const seconds = (performance.now() - start) / 1000;
+    return { seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  }
+  const { runJob } = await import('../dist/src/client/run.js');
+  const result = await runJob({
+    job: `${here}jobs/keyed-sum.ts`,
+    args: ['--records', String(RECORDS), '--keys', String(KEYS)],
+    parallelism: kind === 'p2' ? 2 : 1,
+  });
+  if (result.status !== 'FINISHED') throw new Error(`job ${result.status}: ${result.error?.message}`);
+  return { seconds: result.durationMs / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+export default async function run() {
+  const rows = {};
+  for (const kind of ['loop', 'p1', 'p2']) {
+    const samples = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--case', kind], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      samples.push(JSON.parse(out.trim().split('\n').pop()));
+    }
+    const seconds = median(samples.map((s) => s.seconds));
+    rows[kind] = { recordsPerSecond: RECORDS / seconds, peakRssMb: Math.max(...samples.map((s) => s.peakRssMb)) };
+  }
+  const fmt = (n) => `${(n / 1e6).toFixed(2)} M/s`;
+  console.log(`core pipeline: ${RECORDS.toLocaleString('en')} records, ${KEYS} keys, median of ${ROUNDS} runs`);
+  console.log(`  (a) hand-written loop      ${fmt(rows.loop.recordsPerSecond)}  peak RSS ${rows.loop.peakRssMb.toFixed(0)} MB`);
+  console.log(`  (b) flinkts parallelism 1  ${fmt(rows.p1.recordsPerSecond)}  peak RSS ${rows.p1.peakRssMb.toFixed(0)} MB`);
+  console.log(`  (c) flinkts parallelism 2  ${fmt(rows.p2.recordsPerSecond)}  peak RSS ${rows.p2.peakRssMb.toFixed(0)} MB`);
+  console.log(`  b/a = ${(rows.p1.recordsPerSecond / rows.loop.recordsPerSecond).toFixed(2)} (target ≥ 0.5)   c/b = ${(rows.p2.recordsPerSecond / rows.p1.recordsPerSecond).toFixed(2)} (target ≥ 1.6)`);
+  return rows;
+}
+
+if (process.argv[2] === '--case') {
+  console.log(JSON.stringify(await runCase(process.argv[3])));
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await run();
+}

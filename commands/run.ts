@@ -1,0 +1,80 @@
+import { BaseCommand } from '../src/cli/base-command.js';
+import { EXIT_FAILURE } from '../src/cli/errors.js';
+import { configFlag, dynamicPropertyFlag, jobArg, parallelismFlag, targetFlag } from '../src/cli/flags.js';
+import { decorationEnabled, stderrColours, writeStderr } from '../src/cli/output.js';
+import { ProgressLine } from '../src/cli/progress.js';
+import { failureMessage, formatRunSummary } from '../src/cli/run-report.js';
+import { runJob, type RunResult } from '../src/client/run.js';
+import { resolveTarget } from '../src/client/targets.js';
+
+/** `flinkts run`: run a job attached, until it finishes or fails. */
+export default class Run extends BaseCommand {
+  static override summary = 'Run a job and wait for it to finish.';
+
+  static override description = `Bundles the job (or unpacks a .tgz artifact), plans it and runs it on the target. The local target (the default) starts an embedded cluster inside this process: a job manager and a task manager whose slots are worker threads.
+
+Everything after -- is passed to the job as its arguments (read them with params.get(...) in the definition). While the job runs, a progress line is shown on stderr when it is a terminal; at the end a summary of every vertex. The exit status is 0 when the job finishes and 1 when it fails.`;
+
+  static override examples = [
+    {
+      description: 'Count the words of a file on the local cluster.',
+      command: '<%= config.bin %> <%= command.id %> examples/wordcount.ts -- --input README.md',
+    },
+    {
+      description: 'Run with parallelism 4 and a configuration option.',
+      command: '<%= config.bin %> <%= command.id %> -p 4 -D pipeline.max-parallelism=256 src/job.ts',
+    },
+    {
+      description: 'Run a compiled artifact and print the result as JSON.',
+      command: '<%= config.bin %> <%= command.id %> --json job.tgz',
+    },
+  ];
+
+  static override usage = '<%= command.id %> JOB [-p <n>] [-t <target>] [-D <key=value>...] [--config <file>] [-- JOB_ARGS...]';
+
+  static override args = { job: jobArg };
+
+  static override flags = {
+    parallelism: parallelismFlag,
+    target: targetFlag,
+    property: dynamicPropertyFlag,
+    config: configFlag,
+  };
+
+  async run(): Promise<RunResult> {
+    const { args, flags } = await this.parseWithJobArgs(Run);
+    const target = resolveTarget(flags.target);
+    const progress = new ProgressLine(decorationEnabled(this.jsonEnabled()), `Starting ${args.job}`);
+    let result: RunResult;
+    try {
+      result = await runJob({
+        job: args.job,
+        args: this.jobArgs,
+        target,
+        ...(flags.parallelism === undefined ? {} : { parallelism: flags.parallelism }),
+        dynamicProperties: flags.property ?? [],
+        ...(flags.config === undefined ? {} : { configFile: flags.config }),
+        onProgress: (snapshot) => progress.update(snapshot),
+        // Under --json, stdout carries only the result object: what the job prints goes to stderr.
+        ...(this.jsonEnabled() ? { onOutput: (_stream: 'stdout' | 'stderr', data: string) => writeStderr(data) } : {}),
+      });
+    } finally {
+      progress.stop();
+    }
+    if (this.jsonEnabled()) {
+      if (result.status !== 'FINISHED') {
+        this.logJson(result);
+        this.exit(EXIT_FAILURE);
+      }
+      return result;
+    }
+    writeStderr(formatRunSummary(result));
+    if (result.status !== 'FINISHED') {
+      const chalk = stderrColours();
+      const stack = this.verboseRequested() && result.error?.stack !== undefined ? `\n${result.error.stack}\n` : '';
+      writeStderr(`${chalk.red.bold('Error:')} ${failureMessage(result)}\n${stack}`);
+      this.exit(EXIT_FAILURE);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * `env.fromSequence(from, to)`: the integers from `from` to `to`, both
+ * included, as Flink's `NumberSequenceSource`.
+ *
+ * Parallel and bounded. Subtask i of p reads one contiguous sub-range; the
+ * count is split as evenly as possible (the first `count % p` subtasks get one
+ * number more), and every subtask emits its numbers in ascending order.
+ *
+ * Delivery guarantee: none of its own. The reader keeps no position in
+ * checkpoints, so after a restart each subtask emits its whole sub-range
+ * again: downstream sees every number at least once, and exactly once only
+ * when the job restarts from scratch (no restored state).
+ *
+ * Settings: `from` and `to` (safe integers, `from <= to`; checked by the API).
+ */
+import type { InputStatus, ReaderOutput, Source, SourceReader, SourceReaderContext } from '../../api/source.js';
+
+/** Records emitted per `pollNext` call at most. */
+const BATCH_SIZE = 1024;
+
+/** The inclusive sub-range `[first, last]` of one subtask; empty when `first > last`. */
+export interface SequenceRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+/**
+ * The share of `[from, to]` of subtask `index` of `parallelism`. Counts are
+ * computed with bigints so that a range spanning the whole safe-integer space
+ * (more than 2^53 numbers) still splits exactly.
+ */
+export function sequenceRangeOf(from: number, to: number, index: number, parallelism: number): SequenceRange {
+  const count = BigInt(to) - BigInt(from) + 1n;
+  const p = BigInt(parallelism);
+  const i = BigInt(index);
+  const base = count / p;
+  const extra = count % p;
+  // The first `extra` subtasks each take one more number than the others.
+  const start = BigInt(from) + i * base + (i < extra ? i : extra);
+  const size = base + (i < extra ? 1n : 0n);
+  return { first: Number(start), last: Number(start + size - 1n) };
+}
+
+/** The source behind `env.fromSequence`. */
+export class NumberSequenceSource implements Source<number> {
+  readonly boundedness = 'BOUNDED' as const;
+
+  constructor(
+    readonly from: number,
+    readonly to: number,
+  ) {}
+
+  createReader(context: SourceReaderContext): SourceReader<number> {
+    const range = sequenceRangeOf(this.from, this.to, context.subtaskIndex, context.parallelism);
+    return new NumberSequenceReader(range);
+  }
+}
+
+/** Emits one subtask's sub-range in ascending order. */
+class NumberSequenceReader implements SourceReader<number> {
+  private next: number;
+  private readonly last: number;
+
+  constructor(range: SequenceRange) {
+    this.next = range.first;
+    this.last = range.last;
+  }
+
+  pollNext(output: ReaderOutput<number>): InputStatus {
+    const stop = Math.min(this.last, this.next + BATCH_SIZE - 1);
+    for (let n = this.next; n <= stop; n++) output.collect(n);
+    this.next = stop + 1;
+    return this.next > this.last ? 'END_OF_INPUT' : 'MORE_AVAILABLE';
+  }
+}

@@ -1,0 +1,413 @@
+/**
+ * A task: one parallel instance of a vertex. It owns the operator chain, the
+ * input gate and the output channels, and is driven by the worker's mailbox:
+ * each step reads a few buffers (or polls the source a few times) as long as
+ * the outputs have credit and no asynchronous call is pending.
+ */
+import type { SourceContext, SourceFunction } from '../../api/functions.js';
+import type { InputStatus, ReaderOutput, Source, SourceReader } from '../../api/source.js';
+import { ENTRY_RECORD, BufferReader } from '../network/codec.js';
+import type { InputChannel, InputGate } from '../network/input-gate.js';
+import {
+  EVENT_END_OF_PARTITION,
+  EVENT_WATERMARK,
+  EVENT_WATERMARK_STATUS,
+  type OutputBudget,
+  type OutputChannel,
+} from '../network/output-channel.js';
+import { closeFunction, openFunction } from '../operators/function-lifecycle.js';
+import type { StreamOperator, TaskHooks } from '../operators/operator.js';
+import type { Mailbox, MailboxTask } from './mailbox.js';
+import type { ChainMember, OperatorChain } from './operator-chain.js';
+import { attribute } from './outputs.js';
+import type { TaskMetrics } from './task-metrics.js';
+
+export type TaskState = 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+
+/** How a task reports to its worker. */
+export interface TaskListener {
+  finished(task: StreamTask): void;
+  failed(task: StreamTask, error: unknown): void;
+  /** A consumed input buffer goes back to its producer. */
+  recycle(channel: InputChannel, buffer: Uint8Array): void;
+}
+
+/** Buffers read per step of an input task, polls per step of a source task. */
+const BUFFERS_PER_STEP = 8;
+const POLLS_PER_STEP = 8;
+/** A legacy source checks its time slice every this many records. */
+const YIELD_CHECK_INTERVAL = 256;
+const SOURCE_SLICE_MS = 5;
+
+export class StreamTask implements MailboxTask, TaskHooks {
+  queued = false;
+  state: TaskState = 'CREATED';
+  private watermark = Number.NEGATIVE_INFINITY;
+  private pendingAsync: Promise<unknown> | null = null;
+  private writableWaiters: (() => void)[] = [];
+  private backPressuredSince = -1;
+  // Input side
+  private readonly reader = new BufferReader();
+  private readerChannel: InputChannel | null = null;
+  private readerBuffer: Uint8Array | null = null;
+  private inputEnded = false;
+  // Source side
+  private sourceReader: SourceReader<unknown> | undefined;
+  private legacySource: SourceFunction<unknown> | undefined;
+  private sourceEnded = false;
+  private collectCount = 0;
+  private sliceEnd = 0;
+
+  constructor(
+    readonly vertexId: string,
+    readonly subtaskIndex: number,
+    readonly label: string,
+    private readonly chain: OperatorChain,
+    private readonly gate: InputGate | undefined,
+    readonly outputChannels: readonly OutputChannel[],
+    readonly budget: OutputBudget,
+    readonly metrics: TaskMetrics,
+    private readonly mailbox: Mailbox,
+    private readonly listener: TaskListener,
+  ) {}
+
+  /** Opens the operators (tail first) and creates the source reader. */
+  async open(): Promise<void> {
+    for (const member of [...this.chain.members].reverse()) {
+      if (member.operator?.open) await this.guard(member, () => member.operator!.open!());
+    }
+    const head = this.chain.head;
+    const t = head.node.transformation;
+    if (t.kind === 'source') {
+      if (t.source.kind === 'function') {
+        this.legacySource = t.source.fn;
+        await this.guard(head, () => openFunction(this.legacySource, head.context));
+      } else {
+        this.sourceReader = this.createReader(t.source.source, head);
+        await this.guard(head, () => this.sourceReader!.start?.());
+      }
+    }
+  }
+
+  /** Starts the task: sources begin emitting; input tasks wait for buffers. */
+  start(): void {
+    if (this.state !== 'CREATED') return;
+    this.state = 'RUNNING';
+    if (this.legacySource !== undefined) this.runLegacySource(this.legacySource);
+    else this.mailbox.schedule(this);
+  }
+
+  /** Cancels the task: stops its source; the worker tears down the rest. */
+  cancel(): void {
+    if (this.state === 'FINISHED' || this.state === 'FAILED') return;
+    this.state = 'CANCELED';
+    try {
+      this.legacySource?.cancel();
+    } catch {
+      // Cancellation is best effort.
+    }
+    void Promise.resolve(this.sourceReader?.close?.()).catch(() => undefined);
+  }
+
+  /** @internal the gate has data. */
+  onInputAvailable(): void {
+    if (this.state === 'RUNNING') this.mailbox.schedule(this);
+  }
+
+  /** @internal an output channel got a segment back and every channel has credit again. */
+  onCreditRestored(): void {
+    if (this.backPressuredSince >= 0) {
+      this.metrics.backPressuredTimeMs += performance.now() - this.backPressuredSince;
+      this.backPressuredSince = -1;
+    }
+    this.wakeWriters();
+    if (this.state === 'RUNNING') this.mailbox.schedule(this);
+  }
+
+  addBusyTime(ms: number): void {
+    this.metrics.busyTimeMs += ms;
+  }
+
+  awaitAsync(promise: Promise<unknown>, operatorName: string): void {
+    this.pendingAsync = promise;
+    promise.then(
+      () => {
+        if (this.pendingAsync === promise) this.pendingAsync = null;
+        this.wakeWriters();
+        if (this.state === 'RUNNING') this.mailbox.schedule(this);
+      },
+      (error: unknown) => this.fail(attribute(error, operatorName, this.subtaskIndex)),
+    );
+  }
+
+  currentWatermark(): number {
+    return this.watermark;
+  }
+
+  /** One bounded unit of work (called by the mailbox). */
+  step(): boolean {
+    // A legacy source drives itself from run(); it resumes through writableWaiters.
+    if (this.state !== 'RUNNING' || this.legacySource !== undefined || !this.canProceed()) return false;
+    try {
+      return this.sourceReader !== undefined ? this.stepSource(this.sourceReader) : this.stepInput();
+    } catch (error) {
+      this.fail(attribute(error, this.chain.head.name, this.subtaskIndex));
+      return false;
+    }
+  }
+
+  /** The role of the chain's head operator. */
+  get headRole(): 'source' | 'operator' | 'sink' {
+    return this.chain.head.node.role;
+  }
+
+  /** Sends partly filled output buffers (idle worker or buffer timeout). */
+  flushOutputs(): void {
+    if (this.state !== 'RUNNING') return;
+    for (const channel of this.outputChannels) channel.flush();
+  }
+
+  private canProceed(): boolean {
+    if (this.pendingAsync !== null) return false;
+    if (this.budget.channelsWithoutCredit > 0) {
+      if (this.backPressuredSince < 0) this.backPressuredSince = performance.now();
+      return false;
+    }
+    return true;
+  }
+
+  private stepSource(reader: SourceReader<unknown>): boolean {
+    for (let i = 0; i < POLLS_PER_STEP; i++) {
+      let status: InputStatus;
+      try {
+        status = reader.pollNext(this.readerOutput);
+      } catch (error) {
+        throw attribute(error, this.chain.head.name, this.subtaskIndex);
+      }
+      if (status === 'END_OF_INPUT') {
+        this.sourceEnded = true;
+        void this.endOfInput();
+        return false;
+      }
+      if (status === 'NOTHING_AVAILABLE') {
+        const available = reader.isAvailable?.() ?? new Promise<void>((resolve) => setTimeout(resolve, 1));
+        available.then(
+          () => this.onInputAvailable(),
+          (error: unknown) => this.fail(attribute(error, this.chain.head.name, this.subtaskIndex)),
+        );
+        return false;
+      }
+      if (!this.canProceed()) return false;
+    }
+    return true;
+  }
+
+  private readonly readerOutput: ReaderOutput<unknown> = {
+    collect: (record: unknown, timestamp?: number) => {
+      this.metrics.recordsIn++;
+      this.chain.head.output.collect(record, timestamp);
+    },
+  };
+
+  private stepInput(): boolean {
+    const gate = this.gate!;
+    for (let i = 0; i < BUFFERS_PER_STEP; i++) {
+      if (this.readerBuffer === null) {
+        const channel = gate.nextChannel();
+        if (channel === undefined) return false;
+        const { buffer, length } = channel.take();
+        gate.requeue(channel);
+        this.metrics.bytesIn += length;
+        this.readerChannel = channel;
+        this.readerBuffer = buffer;
+        this.reader.begin(length === buffer.byteLength ? buffer : buffer.subarray(0, length));
+      }
+      if (!this.drainBuffer()) return false;
+      if (this.inputEnded) {
+        void this.endOfInput();
+        return false;
+      }
+    }
+    return gate.hasData;
+  }
+
+  /** Processes the current buffer; false when it had to stop early (back-pressure, async call). */
+  private drainBuffer(): boolean {
+    const reader = this.reader;
+    const head = this.chain.head;
+    const operator = head.operator!;
+    const metrics = this.metrics;
+    while (reader.hasNext()) {
+      if (reader.next() === ENTRY_RECORD) {
+        metrics.recordsIn++;
+        try {
+          operator.processElement(reader.value, reader.timestamp);
+        } catch (error) {
+          throw attribute(error, head.name, this.subtaskIndex);
+        }
+        if ((this.pendingAsync !== null || this.budget.channelsWithoutCredit > 0) && reader.hasNext()) return false;
+      } else {
+        this.handleEvent(this.readerChannel!, reader.eventKind, reader.eventA);
+      }
+    }
+    const buffer = this.readerBuffer!;
+    const channel = this.readerChannel!;
+    this.readerBuffer = null;
+    this.readerChannel = null;
+    this.listener.recycle(channel, buffer);
+    return this.pendingAsync === null && this.budget.channelsWithoutCredit === 0;
+  }
+
+  private handleEvent(channel: InputChannel, kind: number, a: number): void {
+    switch (kind) {
+      case EVENT_WATERMARK:
+        if (a > channel.watermark) channel.watermark = a;
+        this.advanceWatermark(channel.inputIndex);
+        break;
+      case EVENT_WATERMARK_STATUS:
+        channel.idle = a === 1;
+        this.advanceWatermark(channel.inputIndex);
+        break;
+      case EVENT_END_OF_PARTITION:
+        if (this.gate!.markEnded(channel)) this.inputEnded = true;
+        else this.advanceWatermark(channel.inputIndex);
+        break;
+      default:
+        throw new Error(`unknown event kind ${kind} on channel ${channel.channelId}`);
+    }
+  }
+
+  private advanceWatermark(inputIndex: number): void {
+    const combined = this.gate!.combinedWatermark(inputIndex);
+    if (Number.isNaN(combined) || combined <= this.watermark) return;
+    this.watermark = combined;
+    emitWatermarkTo(this.chain.head, combined);
+  }
+
+  private runLegacySource(fn: SourceFunction<unknown>): void {
+    const head = this.chain.head;
+    const output = head.output;
+    const metrics = this.metrics;
+    const context: SourceContext<unknown> = {
+      collect: (element) => {
+        metrics.recordsIn++;
+        output.collect(element, undefined);
+        return this.sourceYield();
+      },
+      collectWithTimestamp: (element, timestamp) => {
+        metrics.recordsIn++;
+        output.collect(element, timestamp);
+        return this.sourceYield();
+      },
+      getCheckpointLock: () => this,
+    };
+    this.sliceEnd = performance.now() + SOURCE_SLICE_MS;
+    Promise.resolve()
+      .then(() => fn.run(context))
+      .then(
+        () => {
+          if (this.state !== 'RUNNING') return;
+          this.sourceEnded = true;
+          return this.endOfInput();
+        },
+        (error: unknown) => this.fail(attribute(error, head.name, this.subtaskIndex)),
+      );
+  }
+
+  /** What `ctx.collect` returns: a promise when the source should pause. */
+  private sourceYield(): Promise<void> | undefined {
+    if (this.state !== 'RUNNING') return undefined;
+    if (this.pendingAsync !== null || this.budget.channelsWithoutCredit > 0) {
+      if (this.backPressuredSince < 0 && this.budget.channelsWithoutCredit > 0) this.backPressuredSince = performance.now();
+      return new Promise<void>((resolve) => this.writableWaiters.push(resolve)).then(() => this.resumeSlice());
+    }
+    if (++this.collectCount % YIELD_CHECK_INTERVAL === 0 && performance.now() > this.sliceEnd) {
+      // Let the other tasks of this worker and incoming messages have a turn.
+      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.resumeSlice());
+    }
+    return undefined;
+  }
+
+  private resumeSlice(): void {
+    this.sliceEnd = performance.now() + SOURCE_SLICE_MS;
+  }
+
+  private wakeWriters(): void {
+    if (this.writableWaiters.length === 0 || this.pendingAsync !== null || this.budget.channelsWithoutCredit > 0) return;
+    const waiters = this.writableWaiters;
+    this.writableWaiters = [];
+    // Resolve from a macrotask so the mailbox's own work runs first.
+    setImmediate(() => {
+      for (const resolve of waiters) resolve();
+    });
+  }
+
+  /** End of input: finish operators head first, signal end of partition, close. */
+  private async endOfInput(): Promise<void> {
+    try {
+      if (this.sourceEnded) {
+        // A bounded source ends with the maximum watermark, so every event-time timer fires.
+        this.watermark = Number.POSITIVE_INFINITY;
+        this.chain.head.output.emitWatermark(Number.POSITIVE_INFINITY);
+      }
+      for (const member of this.chain.members) {
+        if (member.operator?.finish) await this.guard(member, () => member.operator!.finish!());
+        if (this.pendingAsync !== null) await this.pendingAsync;
+      }
+      if (this.state !== 'RUNNING') return;
+      for (const channel of this.outputChannels) channel.writeEvent(EVENT_END_OF_PARTITION, 0, 0);
+      await this.closeOperators();
+      this.state = 'FINISHED';
+      this.listener.finished(this);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private async closeOperators(): Promise<void> {
+    await Promise.resolve(this.sourceReader?.close?.());
+    if (this.legacySource !== undefined) await this.guard(this.chain.head, () => closeFunction(this.legacySource));
+    for (const member of this.chain.members) {
+      if (member.operator?.close) await this.guard(member, () => member.operator!.close!());
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.state === 'FAILED' || this.state === 'CANCELED' || this.state === 'FINISHED') return;
+    this.state = 'FAILED';
+    this.cancelSources();
+    this.listener.failed(this, error);
+  }
+
+  private cancelSources(): void {
+    try {
+      this.legacySource?.cancel();
+    } catch {
+      // Already failing.
+    }
+  }
+
+  private createReader(source: Source<unknown>, head: ChainMember): SourceReader<unknown> {
+    return source.createReader({
+      subtaskIndex: this.subtaskIndex,
+      parallelism: head.context.parallelism,
+      operatorName: head.name,
+    });
+  }
+
+  /** Runs a life-cycle call of `member`, naming it in any error. */
+  private async guard(member: ChainMember, call: () => unknown): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      throw attribute(error, member.name, this.subtaskIndex);
+    }
+  }
+}
+
+/** Hands a watermark to an operator, or past it when it does not handle watermarks. */
+function emitWatermarkTo(member: ChainMember, watermark: number): void {
+  const operator: StreamOperator | undefined = member.operator;
+  if (operator?.processWatermark !== undefined) operator.processWatermark(watermark);
+  else member.output.emitWatermark(watermark);
+}

@@ -1,0 +1,103 @@
+/**
+ * Messages between a task manager (main thread) and its slot workers, and
+ * between workers. Control messages are structured-cloned; data buffers
+ * travel as transferred ArrayBuffers.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { EnvironmentSettings } from '../../api/environment.js';
+import type { JobGraph } from '../../graph/job-graph.js';
+import type { TaskMetricsSnapshot } from '../task/task-metrics.js';
+
+/** Network settings from the configuration. */
+export interface NetworkSettings {
+  readonly segmentSize: number;
+  readonly buffersPerChannel: number;
+  readonly maxOverdraftBuffers: number;
+  readonly bufferTimeoutMs: number;
+}
+
+/** Everything a worker needs to run its share of a job. */
+export interface WorkerDeployment {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly workerIndex: number;
+  readonly numWorkers: number;
+  /** Absolute path of the job bundle (`job.mjs`). */
+  readonly bundlePath: string;
+  readonly args: readonly string[];
+  readonly settings: EnvironmentSettings;
+  readonly defaultJobName: string;
+  readonly jobGraph: JobGraph;
+  /** For each vertex id, the worker index of each subtask. */
+  readonly placement: Readonly<Record<string, readonly number[]>>;
+  /** The subtasks this worker runs. */
+  readonly tasks: readonly { readonly vertexId: string; readonly subtaskIndex: number }[];
+  readonly network: NetworkSettings;
+  readonly metricsIntervalMs: number;
+}
+
+/** An error that crossed a thread boundary. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly hint?: string;
+  readonly operatorName?: string;
+  readonly subtaskIndex?: number;
+  readonly stack?: string;
+}
+
+export interface TaskMetricsReport {
+  readonly vertexId: string;
+  readonly subtaskIndex: number;
+  readonly metrics: TaskMetricsSnapshot;
+}
+
+/** Main thread → worker. `ports[i]` reaches worker i (absent for the worker itself). */
+export type ToWorker =
+  | { readonly type: 'deploy'; readonly deployment: WorkerDeployment; readonly ports: readonly (MessagePort | null)[] }
+  | { readonly type: 'start' }
+  | { readonly type: 'cancel' };
+
+/** Worker → main thread. */
+export type FromWorker =
+  | { readonly type: 'deployed' }
+  | { readonly type: 'deploy-failed'; readonly error: SerializedError }
+  | { readonly type: 'task-finished'; readonly report: TaskMetricsReport }
+  | { readonly type: 'task-failed'; readonly vertexId: string; readonly subtaskIndex: number; readonly error: SerializedError }
+  | { readonly type: 'metrics'; readonly reports: readonly TaskMetricsReport[] }
+  | { readonly type: 'output'; readonly stream: 'stdout' | 'stderr'; readonly data: string };
+
+/** Worker ↔ worker on their shared port: a data buffer, or a buffer going back (credit). */
+export type PeerMessage =
+  | { readonly t: 0; readonly c: number; readonly b: ArrayBuffer; readonly n: number }
+  | { readonly t: 1; readonly c: number; readonly b: ArrayBuffer };
+
+/** Flattens an error for postMessage, keeping the fields the CLI shows. */
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const e = error as Error & { code?: unknown; hint?: unknown; operatorName?: unknown; subtaskIndex?: unknown };
+    return {
+      name: e.name,
+      message: e.message,
+      ...(typeof e.code === 'string' ? { code: e.code } : {}),
+      ...(typeof e.hint === 'string' ? { hint: e.hint } : {}),
+      ...(typeof e.operatorName === 'string' ? { operatorName: e.operatorName } : {}),
+      ...(typeof e.subtaskIndex === 'number' ? { subtaskIndex: e.subtaskIndex } : {}),
+      ...(e.stack === undefined ? {} : { stack: e.stack }),
+    };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/** Channel ids: unique per (edge, producer subtask, consumer subtask) within a job. */
+export function channelIdBases(jobGraph: JobGraph): number[] {
+  const parallelism = new Map(jobGraph.vertices.map((v) => [v.id, v.parallelism]));
+  const bases: number[] = [];
+  let next = 0;
+  for (const edge of jobGraph.edges) {
+    bases.push(next);
+    next += parallelism.get(edge.source)! * parallelism.get(edge.target)!;
+  }
+  return bases;
+}

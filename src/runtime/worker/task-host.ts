@@ -1,0 +1,218 @@
+/**
+ * Everything one slot worker runs: it imports the job bundle, defines the job
+ * again per hosted subtask (task mode), wires input gates and output channels
+ * to local peers and to other workers' ports, and drives the tasks through
+ * one mailbox.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { FlinktsError } from '../../api/errors.js';
+import { isJobDefinition, type JobDefinition } from '../../api/job.js';
+import type { JobEdge, JobVertex } from '../../graph/job-graph.js';
+import { planJob } from '../../graph/plan.js';
+import type { StreamNode } from '../../graph/stream-graph.js';
+import { InputGate, type InputChannel } from '../network/input-gate.js';
+import { OutputChannel, type BufferTransport, type OutputBudget } from '../network/output-channel.js';
+import { connectedConsumers, createChannelSelector } from '../network/partitioners.js';
+import { Mailbox } from '../task/mailbox.js';
+import { buildOperatorChain } from '../task/operator-chain.js';
+import { NetworkOutput, type RoutedOutput } from '../task/outputs.js';
+import { StreamTask, type TaskListener } from '../task/stream-task.js';
+import { TaskMetrics } from '../task/task-metrics.js';
+import { channelIdBases, type PeerMessage, type TaskMetricsReport, type WorkerDeployment } from './protocol.js';
+
+/** How the host reports to the main thread. */
+export interface HostListener {
+  taskFinished(report: TaskMetricsReport): void;
+  taskFailed(task: StreamTask, error: unknown): void;
+}
+
+export class TaskHost implements BufferTransport {
+  readonly tasks: StreamTask[] = [];
+  private readonly inputChannels = new Map<number, InputChannel>();
+  private readonly outputChannels = new Map<number, OutputChannel>();
+  // Buffers go out when full, with events, and on the buffer timeout, as in Flink;
+  // a timeout of 0 flushes whenever the worker runs out of work.
+  private readonly mailbox = new Mailbox(() => {
+    if (this.deployment.network.bufferTimeoutMs === 0) this.flushAll();
+  });
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deployment: WorkerDeployment,
+    private readonly ports: readonly (MessagePort | null)[],
+    private readonly listener: HostListener,
+  ) {
+    for (const port of ports) {
+      if (port === null) continue;
+      port.on('message', (message: PeerMessage) => this.onPeerMessage(message));
+    }
+  }
+
+  /** Imports the bundle and builds and opens every hosted task. */
+  async deploy(): Promise<void> {
+    const { deployment } = this;
+    const module = (await import(deployment.bundlePath.startsWith('file:') ? deployment.bundlePath : `file://${deployment.bundlePath}`)) as {
+      default?: unknown;
+    };
+    if (!isJobDefinition(module.default)) {
+      throw new FlinktsError('JOB_DEFINITION', 'the job bundle has no default export made with defineJob');
+    }
+    const definition = module.default;
+    const bases = channelIdBases(deployment.jobGraph);
+    for (const { vertexId, subtaskIndex } of deployment.tasks) {
+      const vertex = deployment.jobGraph.vertices.find((v) => v.id === vertexId)!;
+      this.tasks.push(this.createTask(definition, vertex, subtaskIndex, bases));
+    }
+    for (const task of this.tasks) await task.open();
+    if (deployment.network.bufferTimeoutMs > 0) {
+      this.flushTimer = setInterval(() => this.flushAll(), deployment.network.bufferTimeoutMs);
+      this.flushTimer.unref();
+    }
+  }
+
+  start(): void {
+    for (const task of this.tasks) task.start();
+  }
+
+  cancel(): void {
+    for (const task of this.tasks) task.cancel();
+    this.dispose();
+  }
+
+  dispose(): void {
+    if (this.flushTimer !== undefined) clearInterval(this.flushTimer);
+    for (const port of this.ports) port?.close();
+  }
+
+  metrics(): TaskMetricsReport[] {
+    return this.tasks.map((task) => reportOf(task));
+  }
+
+  send(channelId: number, consumerWorker: number, buffer: Uint8Array, length: number): void {
+    if (consumerWorker === this.deployment.workerIndex) {
+      this.inputChannels.get(channelId)!.enqueue(buffer, length);
+      return;
+    }
+    const owned = ownBuffer(buffer);
+    const message: PeerMessage = { t: 0, c: channelId, b: owned.buffer as ArrayBuffer, n: length };
+    this.ports[consumerWorker]!.postMessage(message, [owned.buffer as ArrayBuffer]);
+  }
+
+  recycle(channelId: number, producerWorker: number, buffer: Uint8Array): void {
+    if (producerWorker === this.deployment.workerIndex) {
+      this.outputChannels.get(channelId)?.recycle(buffer);
+      return;
+    }
+    const message: PeerMessage = { t: 1, c: channelId, b: buffer.buffer as ArrayBuffer };
+    this.ports[producerWorker]!.postMessage(message, [buffer.buffer as ArrayBuffer]);
+  }
+
+  private onPeerMessage(message: PeerMessage): void {
+    if (message.t === 0) this.inputChannels.get(message.c)?.enqueue(new Uint8Array(message.b), message.n);
+    else this.outputChannels.get(message.c)?.recycle(new Uint8Array(message.b));
+  }
+
+  private flushAll(): void {
+    for (const task of this.tasks) task.flushOutputs();
+  }
+
+  private createTask(definition: JobDefinition, vertex: JobVertex, subtaskIndex: number, bases: readonly number[]): StreamTask {
+    const { deployment } = this;
+    // Every subtask defines the job again: it owns its own function instances, as in Flink.
+    const plan = planJob(definition, deployment.settings, deployment.args, deployment.defaultJobName);
+    const nodes = new Map<string, StreamNode>(plan.streamGraph.nodes.map((n) => [n.operatorId, n]));
+    const label = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})`;
+    const metrics = new TaskMetrics();
+    let task: StreamTask | undefined;
+    const budget: OutputBudget = {
+      segmentSize: deployment.network.segmentSize,
+      buffersPerChannel: deployment.network.buffersPerChannel,
+      maxOverdraftBuffers: deployment.network.maxOverdraftBuffers,
+      overdraftInUse: 0,
+      channelsWithoutCredit: 0,
+      bytesOut: 0,
+      taskLabel: label,
+      onCreditRestored: () => task?.onCreditRestored(),
+    };
+
+    const outputChannels: OutputChannel[] = [];
+    const networkOutputs = new Map<string, RoutedOutput[]>();
+    deployment.jobGraph.edges.forEach((edge, e) => {
+      if (edge.source !== vertex.id) return;
+      const target = this.vertex(edge.target);
+      const channels = connectedConsumers(edge.partitioner, subtaskIndex, vertex.parallelism, target.parallelism).map((consumer) => {
+        const channelId = bases[e]! + subtaskIndex * target.parallelism + consumer;
+        const channel = new OutputChannel(channelId, deployment.placement[target.id]![consumer]!, budget, this);
+        this.outputChannels.set(channelId, channel);
+        return channel;
+      });
+      outputChannels.push(...channels);
+      const spec = partitionerOf(nodes, edge);
+      const selector = createChannelSelector(spec, channels.length, target.maxParallelism, target.parallelism);
+      const routed = { tag: edge.sideOutput, output: new NetworkOutput(channels, selector, metrics) };
+      networkOutputs.set(edge.sourceOperator, [...(networkOutputs.get(edge.sourceOperator) ?? []), routed]);
+    });
+
+    let gate: InputGate | undefined;
+    deployment.jobGraph.edges.forEach((edge, e) => {
+      if (edge.target !== vertex.id) return;
+      gate ??= new InputGate(() => task?.onInputAvailable());
+      const source = this.vertex(edge.source);
+      for (let producer = 0; producer < source.parallelism; producer++) {
+        if (!connectedConsumers(edge.partitioner, producer, source.parallelism, vertex.parallelism).includes(subtaskIndex)) continue;
+        const channelId = bases[e]! + producer * vertex.parallelism + subtaskIndex;
+        this.inputChannels.set(channelId, gate.addChannel(channelId, deployment.placement[source.id]![producer]!, 0));
+      }
+    });
+
+    const hooks = { awaitAsync: (p: Promise<unknown>, name: string) => task!.awaitAsync(p, name), currentWatermark: () => task!.currentWatermark() };
+    const chain = buildOperatorChain({
+      vertex,
+      subtaskIndex,
+      attemptNumber: deployment.attempt,
+      nodes,
+      globalJobParameters: plan.environment.getConfig().getGlobalJobParameters(),
+      networkOutputs,
+      hooks,
+      metrics,
+    });
+    const listener: TaskListener = {
+      finished: (t) => this.listener.taskFinished(reportOf(t)),
+      failed: (t, error) => this.listener.taskFailed(t, error),
+      recycle: (channel, buffer) => this.recycle(channel.channelId, channel.producerWorker, buffer),
+    };
+    task = new StreamTask(vertex.id, subtaskIndex, label, chain, gate, outputChannels, budget, metrics, this.mailbox, listener);
+    return task;
+  }
+
+  private vertex(id: string): JobVertex {
+    return this.deployment.jobGraph.vertices.find((v) => v.id === id)!;
+  }
+}
+
+/** The partitioner (with its key selector) of a job edge, from the task-mode stream graph. */
+function partitionerOf(nodes: ReadonlyMap<string, StreamNode>, edge: JobEdge) {
+  const source = nodes.get(edge.sourceOperator)!;
+  const streamEdge = source.outEdges.find((e) => e.target.operatorId === edge.target && e.sideOutputTag === edge.sideOutput);
+  if (streamEdge === undefined) {
+    throw new FlinktsError('JOB_DEFINITION', `edge ${source.name} -> ${edge.target} is missing in task mode: the job definition is not deterministic`);
+  }
+  return streamEdge.partitioner;
+}
+
+function reportOf(task: StreamTask): TaskMetricsReport {
+  const snapshot = task.metrics.snapshot();
+  // A sink at the head consumes every record the task receives.
+  const isSinkHead = task.headRole === 'sink';
+  return {
+    vertexId: task.vertexId,
+    subtaskIndex: task.subtaskIndex,
+    metrics: { ...snapshot, bytesOut: task.budget.bytesOut, recordsOut: isSinkHead ? snapshot.recordsIn : snapshot.recordsOut },
+  };
+}
+
+/** A view that owns its whole ArrayBuffer, so the buffer can be transferred. */
+function ownBuffer(view: Uint8Array): Uint8Array {
+  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) return view;
+  return view.slice();
+}
