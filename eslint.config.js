@@ -2,6 +2,8 @@
 // direction of DESIGN.md §2, enforced with import-x/no-restricted-paths:
 // commands → client → cluster → runtime → graph → api, connectors → api/runtime.
 import { fileURLToPath } from 'node:url';
+// @eslint/js ships with eslint itself (same version), so it needs no entry of its own in package.json.
+import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
@@ -54,10 +56,20 @@ const layerZones = [
   },
 ];
 
+/** Node's globals, for the plain JavaScript files (TypeScript files get them from @types/node). */
+const nodeGlobals = Object.fromEntries(
+  [
+    'console', 'process', 'Buffer', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'AbortController', 'AbortSignal',
+    'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'queueMicrotask',
+    'structuredClone', 'performance', 'fetch', 'global',
+  ].map((name) => [name, 'readonly']),
+);
+
 export default tseslint.config(
   {
     ignores: ['dist/', 'node_modules/', 'templates/', 'coverage/', '.bench/'],
   },
+  js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs'],
@@ -74,10 +86,16 @@ export default tseslint.config(
     },
     rules: {
       'import-x/no-restricted-paths': ['error', { basePath: root, zones: layerZones }],
+      // no-restricted-paths silently skips imports it cannot resolve, so an unresolvable path must be an error itself.
+      'import-x/no-unresolved': 'error',
       // Unused arguments and variables are allowed when named _like _this (e.g. open(_parameters) overrides).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
       // The graph and runtime erase user record types at the operator boundary (KeySelector<any, any>, ...).
       '@typescript-eslint/no-explicit-any': 'off',
     },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: nodeGlobals },
   },
 );

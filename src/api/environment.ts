@@ -170,6 +170,7 @@ export class StreamExecutionEnvironment {
   /** Records a transformation and gives it the next id. @internal */
   record<T extends Transformation>(make: (id: number) => T): T {
     const transformation = make(this.recorded.length);
+    transformation.defaultParallelism = this.parallelism;
     this.recorded.push(transformation);
     return transformation;
   }

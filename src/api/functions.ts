@@ -62,7 +62,10 @@ export function isRichFunction(fn: unknown): fn is RichFunction {
 }
 
 export type MapFunction<I, O> = ((value: I) => O) | { map(value: I): O };
-export type FlatMapFunction<I, O> = ((value: I, out: Collector<O>) => void) | { flatMap(value: I, out: Collector<O>): void };
+/** Emits through `out`, or returns an iterable of the records to emit. */
+export type FlatMapFunction<I, O> =
+  | ((value: I, out: Collector<O>) => void | Iterable<O>)
+  | { flatMap(value: I, out: Collector<O>): void | Iterable<O> };
 export type FilterFunction<T> = ((value: T) => boolean) | { filter(value: T): boolean };
 export type ReduceFunction<T> = ((accumulated: T, value: T) => T) | { reduce(accumulated: T, value: T): T };
 export type KeySelector<T, K> = ((value: T) => K) | { getKey(value: T): K };
@@ -74,7 +77,7 @@ export abstract class RichMapFunction<I, O> extends AbstractRichFunction {
 }
 
 export abstract class RichFlatMapFunction<I, O> extends AbstractRichFunction {
-  abstract flatMap(value: I, out: Collector<O>): void;
+  abstract flatMap(value: I, out: Collector<O>): void | Iterable<O>;
 }
 
 export abstract class RichFilterFunction<T> extends AbstractRichFunction {

@@ -55,8 +55,10 @@ interface TransformationBase {
   readonly id: number;
   name: string;
   uid: string | undefined;
-  /** Explicitly set parallelism; `undefined` takes the environment default. */
+  /** Explicitly set parallelism; `undefined` takes `defaultParallelism`. */
   parallelism: number | undefined;
+  /** The environment's parallelism when the transformation was created (Flink's semantics for `env.setParallelism`). */
+  defaultParallelism: number;
   maxParallelism: number | undefined;
   slotSharingGroup: string | undefined;
   chainingStrategy: ChainingStrategy;
@@ -138,6 +140,7 @@ export function baseFields(id: number, name: string): TransformationBase {
     name,
     uid: undefined,
     parallelism: undefined,
+    defaultParallelism: 1,
     maxParallelism: undefined,
     slotSharingGroup: undefined,
     chainingStrategy: 'ALWAYS',

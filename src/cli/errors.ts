@@ -4,7 +4,8 @@
  * exit status from the error's code: 2 for usage and configuration mistakes
  * (including oclif's parse errors), 1 for everything else.
  */
-import { FlinktsError, type ErrorCode } from '../api/errors.js';
+import type { ErrorCode } from '../api/errors.js';
+import { isFlinktsError } from '../client/flinkts-error.js';
 
 /** Exit status of a successful command. */
 export const EXIT_OK = 0;
@@ -40,7 +41,7 @@ export interface ErrorJson {
 export function reportError(error: unknown, commandId?: string): ReportedError {
   const stack = stackOf(error);
   const withStack = stack === undefined ? {} : { stack };
-  if (error instanceof FlinktsError) {
+  if (isFlinktsError(error)) {
     return {
       exitCode: USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_FAILURE,
       code: error.code,

@@ -14,6 +14,7 @@ import { isJobDefinition, type JobDefinition } from '../api/job.js';
 import type { JobGraph } from '../graph/job-graph.js';
 import { ARTIFACT_ENTRY, readArtifact, type ArtifactManifest } from './artifact.js';
 import { bundleJob } from './bundle.js';
+import { isFlinktsError, prefixError } from './flinkts-error.js';
 import { packageRoot } from './package-root.js';
 
 export { packageRoot } from './package-root.js';
@@ -107,9 +108,7 @@ async function importDefinition(bundlePath: string, sourcePath: string): Promise
   try {
     module = (await import(pathToFileURL(bundlePath).href)) as Record<string, unknown>;
   } catch (error) {
-    if (error instanceof FlinktsError) {
-      throw new FlinktsError(error.code, `${sourcePath}: ${error.message}`, withCause(error));
-    }
+    if (isFlinktsError(error)) throw prefixError(sourcePath, error);
     const reason = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
     throw new FlinktsError('JOB_DEFINITION', `${sourcePath} threw while loading: ${reason}`, {
       cause: error,
@@ -127,11 +126,6 @@ async function importDefinition(bundlePath: string, sourcePath: string): Promise
     );
   }
   return module.default;
-}
-
-/** The options to re-throw `error` with a new message, keeping its hint and retriability. */
-export function withCause(error: FlinktsError): { cause: unknown; hint?: string; retriable: boolean } {
-  return { cause: error, retriable: error.retriable, ...(error.hint === undefined ? {} : { hint: error.hint }) };
 }
 
 function describe(value: unknown): string {

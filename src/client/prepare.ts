@@ -7,11 +7,11 @@
 // (the bundle's own `import 'flinkts'` registers them with the copy it resolves to).
 import '../connectors/builtins.js';
 import type { EnvironmentSettings } from '../api/environment.js';
-import { FlinktsError } from '../api/errors.js';
 import { loadConfig, type FlinktsConfig } from '../config/index.js';
 import type { JobGraph } from '../graph/job-graph.js';
 import { planJob } from '../graph/plan.js';
-import { loadJob, withCause, type LoadedJob } from './load-job.js';
+import { isFlinktsError, prefixError } from './flinkts-error.js';
+import { loadJob, type LoadedJob } from './load-job.js';
 import { defaultJobName, environmentSettings } from './settings.js';
 
 /** Which job, with which arguments and overrides. */
@@ -104,9 +104,7 @@ export function planJobGraph(job: LoadedJob, settings: EnvironmentSettings, args
   try {
     return planJob(job.definition, settings, args, jobName).jobGraph;
   } catch (error) {
-    if (error instanceof FlinktsError) {
-      throw new FlinktsError(error.code, `${job.sourcePath}: ${error.message}`, withCause(error));
-    }
+    if (isFlinktsError(error)) throw prefixError(job.sourcePath, error);
     throw error;
   }
 }

@@ -37,6 +37,8 @@ export interface StreamEdge {
   readonly source: StreamNode;
   readonly target: StreamNode;
   readonly partitioner: PartitionerSpec;
+  /** Whether the job chose the partitioner (`keyBy`, `rebalance()`, ...) rather than getting the parallelism-based default. */
+  readonly explicitPartitioner: boolean;
   /** Set when the edge carries a side output of `source`. */
   readonly sideOutputTag: string | undefined;
 }
@@ -99,7 +101,7 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
     const inputs = t.kind === 'source' ? [] : resolve(t.input);
     const inputGroups = new Set(inputs.map((input) => input.node.slotSharingGroup));
     const inheritedGroup = inputGroups.size === 1 ? [...inputGroups][0]! : 'default';
-    const parallelism = t.parallelism ?? (t.kind === 'source' && t.maxSourceParallelism === 1 ? 1 : env.getParallelism());
+    const parallelism = t.parallelism ?? (t.kind === 'source' && t.maxSourceParallelism === 1 ? 1 : t.defaultParallelism);
     const maxParallelism = t.maxParallelism ?? env.getMaxParallelism() ?? computeDefaultMaxParallelism(parallelism);
     const node: StreamNode = {
       transformationId: t.id,
@@ -142,7 +144,7 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
         { hint: 'use rebalance() or give both operators the same parallelism' },
       );
     }
-    const edge: StreamEdge = { source, target, partitioner, sideOutputTag: input.tag };
+    const edge: StreamEdge = { source, target, partitioner, explicitPartitioner: input.partitioner !== undefined, sideOutputTag: input.tag };
     source.outEdges.push(edge);
     target.inEdges.push(edge);
   };
@@ -172,7 +174,9 @@ function assignOperatorIds(nodes: readonly StreamNode[]): void {
       byUid.set(node.uid, node);
     }
     // Inputs come earlier in transformation order, so their ids are already set.
-    const inputs = node.inEdges.map((e) => `${e.source.operatorId}/${e.partitioner.kind}/${e.sideOutputTag ?? ''}`);
+    // A default partitioner (forward or rebalance, chosen by parallelism) is hashed as 'default', so
+    // rescaling a job (`run -s <savepoint> -p 4`) keeps its operator ids and finds its state.
+    const inputs = node.inEdges.map((e) => `${e.source.operatorId}/${e.explicitPartitioner ? e.partitioner.kind : 'default'}/${e.sideOutputTag ?? ''}`);
     node.operatorId = operatorIdFor(node.uid, `${index}|${node.role}|${node.operatorKind}|${inputs.join(',')}`);
   });
 }

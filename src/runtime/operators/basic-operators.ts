@@ -53,11 +53,14 @@ export class TimestampedCollector implements Collector<unknown> {
 }
 
 export class FlatMapOperator extends UdfOperator {
-  private readonly flatMap: (value: unknown, out: Collector<unknown>) => void = bindFunction(this.fn, 'flatMap');
+  private readonly flatMap: (value: unknown, out: Collector<unknown>) => void | Iterable<unknown> = bindFunction(this.fn, 'flatMap');
   private readonly collector = new TimestampedCollector(this.output);
 
   processElement(value: unknown, timestamp: number | undefined): void {
     this.collector.timestamp = timestamp;
-    this.flatMap(value, this.collector);
+    const result = this.flatMap(value, this.collector);
+    if (result !== undefined) {
+      for (const record of result) this.output.collect(record, timestamp);
+    }
   }
 }

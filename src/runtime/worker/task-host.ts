@@ -123,7 +123,6 @@ export class TaskHost implements BufferTransport {
     const nodes = new Map<string, StreamNode>(plan.streamGraph.nodes.map((n) => [n.operatorId, n]));
     const label = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})`;
     const metrics = new TaskMetrics();
-    let task: StreamTask | undefined;
     const budget: OutputBudget = {
       segmentSize: deployment.network.segmentSize,
       buffersPerChannel: deployment.network.buffersPerChannel,
@@ -132,7 +131,7 @@ export class TaskHost implements BufferTransport {
       channelsWithoutCredit: 0,
       bytesOut: 0,
       taskLabel: label,
-      onCreditRestored: () => task?.onCreditRestored(),
+      onCreditRestored: () => task.onCreditRestored(),
     };
 
     const outputChannels: OutputChannel[] = [];
@@ -156,7 +155,7 @@ export class TaskHost implements BufferTransport {
     let gate: InputGate | undefined;
     deployment.jobGraph.edges.forEach((edge, e) => {
       if (edge.target !== vertex.id) return;
-      gate ??= new InputGate(() => task?.onInputAvailable());
+      gate ??= new InputGate(() => task.onInputAvailable());
       const source = this.vertex(edge.source);
       for (let producer = 0; producer < source.parallelism; producer++) {
         if (!connectedConsumers(edge.partitioner, producer, source.parallelism, vertex.parallelism).includes(subtaskIndex)) continue;
@@ -165,7 +164,7 @@ export class TaskHost implements BufferTransport {
       }
     });
 
-    const hooks = { awaitAsync: (p: Promise<unknown>, name: string) => task!.awaitAsync(p, name), currentWatermark: () => task!.currentWatermark() };
+    const hooks = { awaitAsync: (p: Promise<unknown>, name: string) => task.awaitAsync(p, name), currentWatermark: () => task.currentWatermark() };
     const chain = buildOperatorChain({
       vertex,
       subtaskIndex,
@@ -181,7 +180,8 @@ export class TaskHost implements BufferTransport {
       failed: (t, error) => this.listener.taskFailed(t, error),
       recycle: (channel, buffer) => this.recycle(channel.channelId, channel.producerWorker, buffer),
     };
-    task = new StreamTask(vertex.id, subtaskIndex, label, chain, gate, outputChannels, budget, metrics, this.mailbox, listener);
+    // The callbacks above run only once the task exists.
+    const task = new StreamTask(vertex.id, subtaskIndex, label, chain, gate, outputChannels, budget, metrics, this.mailbox, listener);
     return task;
   }
 

@@ -99,7 +99,7 @@ const cases: [string, () => unknown, string][] = [
   // Streams and tags.
   ['union with a non-stream', () => numbers().union(bad(42)), 'union: every argument must be a DataStream'],
   ['union across environments', () => numbers().union(numbers()), 'union: the streams belong to different environments'],
-  ['getSideOutput of a string', () => numbers().process(() => {}).getSideOutput(bad('late')), 'getSideOutput: the argument must be an OutputTag'],
+  ['getSideOutput of a string', () => numbers().process(bad(() => {})).getSideOutput(bad('late')), 'getSideOutput: the argument must be an OutputTag'],
   ['an empty OutputTag id', () => new OutputTag(''), 'new OutputTag: the id must be a non-empty string'],
   ['defineJob of a non-function', () => defineJob(bad(42)), 'defineJob: expected a function (env, params) => { ... }'],
 ];

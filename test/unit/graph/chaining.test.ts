@@ -7,7 +7,7 @@
  * (sources are HEAD), and chaining is enabled.
  */
 import { describe, expect, it } from 'vitest';
-import { OutputTag } from '../../../src/index.js';
+import { OutputTag, type StreamExecutionEnvironment } from '../../../src/index.js';
 import { identity, jobGraphOf, shapeOf, SplitOdd } from './helpers.js';
 
 const isEven = (n: number): boolean => n % 2 === 0;
@@ -120,7 +120,7 @@ describe('chaining', () => {
   });
 
   it('env.disableOperatorChaining() gives every operator its own vertex', () => {
-    const define = (env: Parameters<Parameters<typeof jobGraphOf>[0]>[0]): void => {
+    const define = (env: StreamExecutionEnvironment): void => {
       env.fromSequence(1, 10).map(identity).filter(isEven).print();
     };
     const expected = {
@@ -134,9 +134,9 @@ describe('chaining', () => {
       chains: [],
       edges: ['Source: Sequence Source => Map forward', 'Map => Filter forward', 'Filter => Sink: Print to Std. Out forward'],
     };
-    expect(shapeOf(jobGraphOf((env, params) => {
+    expect(shapeOf(jobGraphOf((env) => {
       env.disableOperatorChaining();
-      define(env, params);
+      define(env);
     }))).toEqual(expected);
     // The same through the settings (pipeline.operator-chaining.enabled: false).
     expect(shapeOf(jobGraphOf(define, { defaultParallelism: 1, chainingEnabled: false }))).toEqual(expected);

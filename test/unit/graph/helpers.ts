@@ -79,5 +79,5 @@ export class SplitOdd extends ProcessFunction<number, number> {
   }
 }
 
-/** Identity, for operators whose function does not matter. */
-export const identity = <T>(value: T): T => value;
+/** Identity on numbers, for operators whose function does not matter. */
+export const identity = (value: number): number => value;

@@ -4,7 +4,7 @@
  * deterministic hash of the operator's position and inputs (DESIGN §4.2).
  */
 import { describe, expect, it } from 'vitest';
-import type { StreamExecutionEnvironment } from '../../../src/index.js';
+import type { Collector, StreamExecutionEnvironment } from '../../../src/index.js';
 import type { JobGraph } from '../../../src/graph/job-graph.js';
 import { identity, jobGraphOf } from './helpers.js';
 
@@ -42,6 +42,23 @@ describe('operator ids', () => {
     const before = jobGraphOf(define('Parse'), { defaultParallelism: 2 }, 'job-a');
     const after = jobGraphOf(define('Parse numbers'), { defaultParallelism: 8 }, 'job-b');
     expect(Object.values(idsOf(after))).toEqual(Object.values(idsOf(before)));
+  });
+
+  it('do not change when a rescale turns a default forward edge into a rebalance (restoring a savepoint with -p)', () => {
+    const socketWordCount = (env: StreamExecutionEnvironment): void => {
+      env
+        .socketTextStream('localhost', 9999)
+        .flatMap((line: string, out: Collector<string>) => out.collect(line))
+        .keyBy((word) => word)
+        .reduce((a, b) => a + b)
+        .print();
+    };
+    const p1 = jobGraphOf(socketWordCount, { defaultParallelism: 1 });
+    const p4 = jobGraphOf(socketWordCount, { defaultParallelism: 4 });
+    // At p=1 the source chains with the flatMap (forward); at p=4 a rebalance edge separates them.
+    expect(p1.vertices).toHaveLength(2);
+    expect(p4.vertices).toHaveLength(3);
+    expect(idsOf(p4)).toEqual(idsOf(p1));
   });
 
   it('uid() gives an id independent of the position in the job', () => {

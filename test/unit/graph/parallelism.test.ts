@@ -5,6 +5,7 @@
  * `min(max(roundUpToPowerOfTwo(p + p / 2), 128), 32768)` with integer division.
  */
 import { describe, expect, it } from 'vitest';
+import type { StreamExecutionEnvironment } from '../../../src/index.js';
 import { computeDefaultMaxParallelism } from '../../../src/graph/key-groups.js';
 import { identity, jobGraphOf, plan, shapeOf } from './helpers.js';
 
@@ -86,14 +87,14 @@ describe('parallelism resolution', () => {
   });
 
   it('env.setMaxParallelism and the settings set every max parallelism; an operator may override it', () => {
-    const define = (env: Parameters<Parameters<typeof jobGraphOf>[0]>[0]): void => {
+    const define = (env: StreamExecutionEnvironment): void => {
       env.fromSequence(1, 10).map(identity).setMaxParallelism(1000).disableChaining().print();
     };
     expect(jobGraphOf(define, { defaultParallelism: 2, maxParallelism: 64 }).vertices.map((v) => v.maxParallelism)).toEqual([64, 1000, 64]);
     expect(
-      jobGraphOf((env, params) => {
+      jobGraphOf((env) => {
         env.setMaxParallelism(4096);
-        define(env, params);
+        define(env);
       }, { defaultParallelism: 2, maxParallelism: 64 }).vertices.map((v) => v.maxParallelism),
     ).toEqual([4096, 1000, 4096]);
   });
