@@ -206,6 +206,13 @@ describe('functions and failures', () => {
     expect(result.error?.message).toBe('Exploding Map (subtask 0) threw: bad record 4242');
   });
 
+  it('fails the job when a slot worker dies', async () => {
+    const output = join(workDir(), 'out');
+    const result = await runJob({ job: join(JOBS, 'worker-exit.ts'), args: ['--output', output], parallelism: 1 });
+    expect(result.status).toBe('FAILED');
+    expect(result.error?.message).toBe('slot worker 0 exited with code 3');
+  });
+
   it('back-pressures a fast source behind a slow sink: the lead stays within the buffers in flight', async () => {
     const output = join(workDir(), 'counters.json');
     const count = 200_000;
