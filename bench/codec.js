@@ -1,18 +1,27 @@
 // Benchmark of the network record codec (src/runtime/network/codec.ts) against msgpackr.
 //
-//   npm run build && node bench/codec.js [--rounds 7] [--records 1000000]
+//   npm run build && node bench/codec.js [--rounds 7] [--records 1000000] [--kinds abc]
 //
-// For three record kinds it measures encode, decode and round trip (encode a 32 KiB buffer, then decode it) in
+// For three record kinds it measures encode, decode and round trip (fill a 32 KiB buffer, then decode it) in
 // objects per second, median of the rounds, for the flinkts codec and for msgpackr with
 // `useRecords: true, maxSharedStructures: 0` (every batch decodable on its own, as our buffers are), which packs
-// batches sized to fill a 32 KiB buffer and copies them into one. Records are generated before timing; every
-// decoded record is touched so no decoding can be skipped.
-import { Packr } from 'msgpackr';
+// batches sized to fill a 32 KiB buffer and copies them into one.
+//
+// Each codec runs in a worker thread of its own per record kind, so neither inherits the other's (or another record
+// kind's) JIT state; the main thread alternates their rounds so both see the same machine load. Records are generated
+// before timing, buffers are recycled from a ring of 64, and every decoded record is touched so no decoding can be
+// skipped. Figures per wall-clock second and per second of process CPU time (which other load on the machine
+// disturbs less) are both printed.
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 const CODEC = process.env.FLINKTS_CODEC_MODULE ?? new URL('../dist/src/runtime/network/codec.js', import.meta.url).href;
 const BUFFER_SIZE = 32 * 1024;
 const DISTINCT = 100_000;
+/** Buffers encoded into, recycled round-robin (decoding reads them over and over). */
+const RING = 64;
+const T0 = 1_700_000_000_000;
 
 /** Deterministic PRNG (mulberry32), so every run measures the same records. */
 function prng(seed) {
@@ -34,34 +43,205 @@ function word(rand, min, max) {
   return s;
 }
 
-/** The record kinds: records (distinct objects) and the timestamp each is sent with. */
-function datasets() {
-  const rand = prng(42);
-  const t0 = 1_700_000_000_000;
-  const kv = [];
-  for (let i = 0; i < DISTINCT; i++) kv.push({ key: Math.floor(rand() * 100_000), value: Math.floor(rand() * 1000), ts: t0 + i });
-  const channels = ['Google', 'Facebook', 'Baidu', 'Apple'];
-  const bids = [];
-  for (let i = 0; i < DISTINCT; i++) {
-    bids.push({
-      auction: 1000 + Math.floor(rand() * 10_000),
-      bidder: 1000 + Math.floor(rand() * 100_000),
-      price: 100 + Math.floor(rand() * 1_000_000),
-      channel: channels[i & 3],
-      url: `https://www.nexmark.com/${word(rand, 3, 5)}/${word(rand, 3, 5)}/item.htm?query=1`,
-      dateTime: t0 + i * 10,
-      extra: word(rand, 0, 20),
-    });
-  }
-  const vocabulary = [];
-  for (let i = 0; i < 1000; i++) vocabulary.push(word(rand, 3, 10));
-  const tuples = [];
-  for (let i = 0; i < DISTINCT; i++) tuples.push([vocabulary[Math.floor(rand() * 1000)], 1]);
-  return [
-    { name: '(a) {key, value, ts}', records: kv, ts: (r) => r.ts },
-    { name: '(b) Nexmark bids', records: bids, ts: (r) => r.dateTime },
-    { name: '(c) tuples [word, 1]', records: tuples, ts: () => undefined },
-  ];
+/** The record kinds: DISTINCT records each, and the timestamp a record is sent with. */
+const KINDS = [
+  {
+    name: '(a) {key, value, ts}',
+    records(rand) {
+      return Array.from({ length: DISTINCT }, (_, i) => ({ key: Math.floor(rand() * 100_000), value: Math.floor(rand() * 1000), ts: T0 + i }));
+    },
+    ts: (r) => r.ts,
+  },
+  {
+    name: '(b) Nexmark bids',
+    records(rand) {
+      const channels = ['Google', 'Facebook', 'Baidu', 'Apple'];
+      return Array.from({ length: DISTINCT }, (_, i) => ({
+        auction: 1000 + Math.floor(rand() * 10_000),
+        bidder: 1000 + Math.floor(rand() * 100_000),
+        price: 100 + Math.floor(rand() * 1_000_000),
+        channel: channels[i & 3],
+        url: `https://www.nexmark.com/${word(rand, 3, 5)}/${word(rand, 3, 5)}/item.htm?query=1`,
+        dateTime: T0 + i * 10,
+        extra: word(rand, 0, 20),
+      }));
+    },
+    ts: (r) => r.dateTime,
+  },
+  {
+    name: '(c) tuples [word, 1]',
+    records(rand) {
+      const vocabulary = Array.from({ length: 1000 }, () => word(rand, 3, 10));
+      return Array.from({ length: DISTINCT }, () => [vocabulary[Math.floor(rand() * 1000)], 1]);
+    },
+    ts: () => undefined,
+  },
+];
+
+function touch(v) {
+  return Array.isArray(v) ? v[1] : v.key ?? v.price;
+}
+
+/** Our codec: encode / decode / round trip, each returning the number of records handled. */
+function ourCodec(codec, kind, records, count) {
+  const ts = kind.ts;
+  const ring = Array.from({ length: RING }, () => new Uint8Array(BUFFER_SIZE));
+  const sizes = new Array(RING).fill(0);
+  let bytes = 0;
+  const readAll = (reader, bytesOfBuffer) => {
+    let n = 0;
+    let sum = 0;
+    reader.begin(bytesOfBuffer);
+    while (reader.hasNext()) {
+      if (reader.next() === codec.ENTRY_RECORD) {
+        sum += touch(reader.value);
+        n++;
+      }
+    }
+    return n + (sum === -1 ? 1 : 0);
+  };
+  return {
+    bytesPerRecord: () => bytes / count,
+    encode() {
+      const builder = new codec.BufferBuilder();
+      let slot = 0;
+      bytes = 0;
+      builder.begin(ring[slot]);
+      for (let i = 0; i < count; i++) {
+        const r = records[i % DISTINCT];
+        if (!builder.tryWriteRecord(r, ts(r))) {
+          sizes[slot] = builder.size;
+          bytes += builder.size;
+          slot = (slot + 1) % RING;
+          builder.begin(ring[slot]);
+          if (!builder.tryWriteRecord(r, ts(r))) throw new Error('record does not fit an empty buffer');
+        }
+      }
+      sizes[slot] = builder.size;
+      bytes += builder.size;
+      return count;
+    },
+    decode() {
+      const reader = new codec.BufferReader();
+      let n = 0;
+      for (let i = 0; n < count; i = (i + 1) % RING) if (sizes[i] > 0) n += readAll(reader, ring[i].subarray(0, sizes[i]));
+      return n;
+    },
+    roundTrip() {
+      const builder = new codec.BufferBuilder();
+      const reader = new codec.BufferReader();
+      const buffer = ring[0];
+      let n = 0;
+      builder.begin(buffer);
+      for (let i = 0; i < count; i++) {
+        const r = records[i % DISTINCT];
+        if (!builder.tryWriteRecord(r, ts(r))) {
+          n += readAll(reader, buffer.subarray(0, builder.size));
+          builder.begin(buffer);
+          builder.tryWriteRecord(r, ts(r));
+        }
+      }
+      return n + readAll(reader, buffer.subarray(0, builder.size));
+    },
+  };
+}
+
+/** msgpackr: batches sized to fill a 32 KiB buffer, each packed alone and copied into a network buffer. */
+function msgpackrCodec(Packr, records, count) {
+  const packr = new Packr({ useRecords: true, maxSharedStructures: 0 });
+  const bytes = packr.pack(records.slice(0, 1000)).length / 1000;
+  // 5 % headroom: records vary in size, and a batch must fit one buffer.
+  const batch = Math.max(1, Math.floor((BUFFER_SIZE * 0.95) / bytes));
+  const ring = Array.from({ length: RING }, () => new Uint8Array(BUFFER_SIZE));
+  const sizes = new Array(RING).fill(0);
+  const pack = (i) => {
+    const start = i % DISTINCT;
+    return packr.pack(records.slice(start, Math.min(start + batch, DISTINCT, start + count - i)));
+  };
+  const readAll = (bytesOfBuffer) => {
+    const out = packr.unpack(bytesOfBuffer);
+    let sum = 0;
+    for (let j = 0; j < out.length; j++) sum += touch(out[j]);
+    return out.length + (sum === -1 ? 1 : 0);
+  };
+  return {
+    bytesPerRecord: () => bytes,
+    encode() {
+      for (let i = 0, slot = 0; i < count; i += batch, slot = (slot + 1) % RING) {
+        const packed = pack(i);
+        ring[slot].set(packed);
+        sizes[slot] = packed.length;
+      }
+      return count;
+    },
+    decode() {
+      let n = 0;
+      for (let i = 0; n < count; i = (i + 1) % RING) if (sizes[i] > 0) n += readAll(ring[i].subarray(0, sizes[i]));
+      return n;
+    },
+    roundTrip() {
+      let n = 0;
+      for (let i = 0; i < count; i += batch) {
+        const packed = pack(i);
+        ring[0].set(packed);
+        n += readAll(ring[0].subarray(0, packed.length));
+      }
+      return n;
+    },
+  };
+}
+
+/** Runs `fn`; returns records per wall-clock second and per CPU second of the process (all threads, GC included). */
+function time(fn) {
+  const cpu = process.cpuUsage();
+  const t = process.hrtime.bigint();
+  const n = fn();
+  const wall = Number(process.hrtime.bigint() - t) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { wall: n / wall, cpu: n / ((used.user + used.system) / 1e6) };
+}
+
+const OPS = ['encode', 'decode', 'roundTrip'];
+
+/** Worker side: builds one codec for one record kind, then runs a round per message. */
+async function serveWorker({ codecName, kindIndex, count, codecModule }) {
+  const kind = KINDS[kindIndex];
+  const records = kind.records(prng(42 + kindIndex));
+  const subject =
+    codecName === 'flinkts'
+      ? ourCodec(await import(codecModule), kind, records, count)
+      : msgpackrCodec((await import('msgpackr')).Packr, records, count);
+  parentPort.on('message', () => {
+    const result = {};
+    for (const op of OPS) result[op] = time(() => subject[op]());
+    result.bytesPerRecord = subject.bytesPerRecord();
+    parentPort.postMessage(result);
+  });
+  parentPort.postMessage('ready');
+}
+
+/** A worker and a function awaiting its next message (rejected if the worker fails). */
+function startWorker(data) {
+  const worker = new Worker(new URL(import.meta.url), { workerData: data });
+  const replies = [];
+  let waiting = null;
+  let failure = null;
+  worker.on('message', (m) => {
+    if (waiting !== null) waiting.resolve(m);
+    else replies.push(m);
+    waiting = null;
+  });
+  worker.on('error', (e) => {
+    failure = e;
+    if (waiting !== null) waiting.reject(e);
+    waiting = null;
+  });
+  const next = () => {
+    if (replies.length > 0) return Promise.resolve(replies.shift());
+    if (failure !== null) return Promise.reject(failure);
+    return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+  };
+  return { worker, next };
 }
 
 function median(xs) {
@@ -69,178 +249,59 @@ function median(xs) {
   return s[s.length >> 1];
 }
 
-/** Our codec: encode the whole stream into buffers, keeping them (so decode can be timed alone). */
-function ourEncodeAll(codec, set, count, pool) {
-  const { records, ts } = set;
-  const builder = new codec.BufferBuilder();
-  const out = [];
-  let next = 0;
-  builder.begin(pool[next++ % pool.length]);
-  for (let i = 0; i < count; i++) {
-    const r = records[i % DISTINCT];
-    if (!builder.tryWriteRecord(r, ts(r))) {
-      out.push(builder.size);
-      builder.begin(pool[next++ % pool.length]);
-      if (!builder.tryWriteRecord(r, ts(r))) throw new Error('record does not fit an empty buffer');
-    }
-  }
-  out.push(builder.size);
-  return out;
-}
-
-function touch(v) {
-  return Array.isArray(v) ? v[1] : v.key ?? v.price;
-}
-
-function ourDecodeAll(codec, pool, sizes) {
-  const reader = new codec.BufferReader();
-  let n = 0;
-  let sum = 0;
-  for (let i = 0; i < sizes.length; i++) {
-    reader.begin(pool[i % pool.length].subarray(0, sizes[i]));
-    while (reader.hasNext()) {
-      if (reader.next() === codec.ENTRY_RECORD) {
-        sum += touch(reader.value);
-        n++;
-      }
-    }
-  }
-  return n + (sum === -1 ? 1 : 0);
-}
-
-function ourRoundTrip(codec, set, count, buffer) {
-  const { records, ts } = set;
-  const builder = new codec.BufferBuilder();
-  const reader = new codec.BufferReader();
-  let n = 0;
-  let sum = 0;
-  const drain = () => {
-    reader.begin(buffer.subarray(0, builder.size));
-    while (reader.hasNext()) {
-      if (reader.next() === codec.ENTRY_RECORD) {
-        sum += touch(reader.value);
-        n++;
-      }
-    }
-  };
-  builder.begin(buffer);
-  for (let i = 0; i < count; i++) {
-    const r = records[i % DISTINCT];
-    if (!builder.tryWriteRecord(r, ts(r))) {
-      drain();
-      builder.begin(buffer);
-      builder.tryWriteRecord(r, ts(r));
-    }
-  }
-  drain();
-  return n + (sum === -1 ? 1 : 0);
-}
-
-/** msgpackr: batches sized to fill a 32 KiB buffer, each packed alone and copied into a network buffer. */
-function packBatchSize(packr, records) {
-  const bytes = packr.pack(records.slice(0, 1000)).length / 1000;
-  // 5 % headroom: records vary in size, and a batch must fit one buffer.
-  return { batch: Math.max(1, Math.floor((BUFFER_SIZE * 0.95) / bytes)), bytes };
-}
-
-function mpEncodeAll(packr, set, count, batch, pool) {
-  const { records } = set;
-  const sizes = [];
-  for (let i = 0, b = 0; i < count; i += batch, b++) {
-    const start = i % DISTINCT;
-    const packed = packr.pack(records.slice(start, Math.min(start + batch, DISTINCT, start + count - i)));
-    pool[b % pool.length].set(packed);
-    sizes.push(packed.length);
-  }
-  return sizes;
-}
-
-function mpDecodeAll(packr, pool, sizes) {
-  let n = 0;
-  let sum = 0;
-  for (let i = 0; i < sizes.length; i++) {
-    const batch = packr.unpack(pool[i % pool.length].subarray(0, sizes[i]));
-    for (let j = 0; j < batch.length; j++) sum += touch(batch[j]);
-    n += batch.length;
-  }
-  return n + (sum === -1 ? 1 : 0);
-}
-
-function mpRoundTrip(packr, set, count, batch, buffer) {
-  const { records } = set;
-  let n = 0;
-  let sum = 0;
-  for (let i = 0; i < count; i += batch) {
-    const start = i % DISTINCT;
-    const packed = packr.pack(records.slice(start, Math.min(start + batch, DISTINCT, start + count - i)));
-    buffer.set(packed);
-    const out = packr.unpack(buffer.subarray(0, packed.length));
-    for (let j = 0; j < out.length; j++) sum += touch(out[j]);
-    n += out.length;
-  }
-  return n + (sum === -1 ? 1 : 0);
-}
-
-function time(fn) {
-  const t = process.hrtime.bigint();
-  const result = fn();
-  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, result };
-}
-
-/** Runs the benchmark; returns per record kind the median objects/s of each codec and operation. */
+/** Runs the benchmark; returns per record kind the median objects/s of each codec, operation and clock (wall, cpu). */
 export default async function run(options = {}) {
   const rounds = options.rounds ?? 7;
   const count = options.records ?? 1_000_000;
   const log = options.log ?? console.log;
-  const codec = await import(CODEC);
-  const packr = new Packr({ useRecords: true, maxSharedStructures: 0 });
+  log(`codec benchmark: ${count} records per round, median of ${rounds} rounds, 32 KiB buffers, million objects/s`);
+  log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores, Node ${process.version}`);
   const results = [];
-  log(`codec benchmark: ${count} records per round, median of ${rounds} rounds, 32 KiB buffers (million objects/s)`);
-  for (const set of datasets()) {
-    const poolSize = Math.ceil((count * 200) / BUFFER_SIZE) + 2;
-    const pool = Array.from({ length: poolSize }, () => new Uint8Array(BUFFER_SIZE));
-    const { batch, bytes: mpBytes } = packBatchSize(packr, set.records);
-    const m = { ours: { encode: [], decode: [], roundTrip: [] }, msgpackr: { encode: [], decode: [], roundTrip: [] } };
-    let ourBytes = 0;
-    for (let r = 0; r < rounds + 1; r++) {
-      const warm = r === 0; // the first round warms up the JIT
-      const enc = time(() => ourEncodeAll(codec, set, count, pool));
-      const dec = time(() => ourDecodeAll(codec, pool, enc.result));
-      if (dec.result !== count) throw new Error(`decoded ${dec.result} of ${count} records`);
-      const rt = time(() => ourRoundTrip(codec, set, count, pool[0]));
-      ourBytes = enc.result.reduce((a, b) => a + b, 0) / count;
-      const menc = time(() => mpEncodeAll(packr, set, count, batch, pool));
-      const mdec = time(() => mpDecodeAll(packr, pool, menc.result));
-      const mrt = time(() => mpRoundTrip(packr, set, count, batch, pool[0]));
-      if (warm) continue;
-      m.ours.encode.push(count / enc.seconds);
-      m.ours.decode.push(count / dec.seconds);
-      m.ours.roundTrip.push(count / rt.seconds);
-      m.msgpackr.encode.push(count / menc.seconds);
-      m.msgpackr.decode.push(count / mdec.seconds);
-      m.msgpackr.roundTrip.push(count / mrt.seconds);
+  const only = options.kinds ?? 'abc';
+  for (let kindIndex = 0; kindIndex < KINDS.length; kindIndex++) {
+    if (!only.includes('abc'[kindIndex])) continue;
+    const codecs = ['flinkts', 'msgpackr'].map((codecName) => ({
+      codecName,
+      rounds: [],
+      ...startWorker({ codecName, kindIndex, count, codecModule: CODEC }),
+    }));
+    for (const c of codecs) await c.next(); // 'ready'
+    for (let r = 0; r <= rounds; r++) {
+      for (const c of codecs) {
+        c.worker.postMessage('round');
+        const result = await c.next();
+        if (r > 0) c.rounds.push(result); // round 0 warms the JIT up
+      }
     }
-    const row = { name: set.name, bytesPerRecord: { ours: ourBytes, msgpackr: mpBytes } };
-    for (const codecName of ['ours', 'msgpackr']) {
-      row[codecName] = {};
-      for (const op of ['encode', 'decode', 'roundTrip']) row[codecName][op] = median(m[codecName][op]);
+    for (const c of codecs) await c.worker.terminate();
+    const row = { name: KINDS[kindIndex].name };
+    for (const c of codecs) {
+      row[c.codecName] = { bytesPerRecord: c.rounds[0].bytesPerRecord };
+      for (const op of OPS) {
+        row[c.codecName][op] = { wall: median(c.rounds.map((x) => x[op].wall)), cpu: median(c.rounds.map((x) => x[op].cpu)) };
+      }
     }
     results.push(row);
-    const f = (x) => (x / 1e6).toFixed(2).padStart(6);
-    const ratio = (op) => (row.ours[op] / row.msgpackr[op]).toFixed(2).padStart(5);
-    log(`\n${set.name}: ${ourBytes.toFixed(1)} bytes/record (msgpackr ${mpBytes.toFixed(1)}, with timestamps only in ours)`);
-    log('            encode  decode  round trip');
-    log(`  flinkts   ${f(row.ours.encode)}  ${f(row.ours.decode)}  ${f(row.ours.roundTrip)}`);
-    log(`  msgpackr  ${f(row.msgpackr.encode)}  ${f(row.msgpackr.decode)}  ${f(row.msgpackr.roundTrip)}`);
-    log(`  ratio     ${ratio('encode')}x  ${ratio('decode')}x  ${ratio('roundTrip')}x`);
+    const f = (x) => (x / 1e6).toFixed(2).padStart(7);
+    const cells = (get) => OPS.map((op) => `${get(op, 'wall')} ${get(op, 'cpu')}`).join('   ');
+    const ratio = (op, clock) => `${(row.flinkts[op][clock] / row.msgpackr[op][clock]).toFixed(2)}x`.padStart(7);
+    const ts = kindIndex === 2 ? 'no timestamps' : 'ours also carries a timestamp';
+    log(`\n${row.name}: ${row.flinkts.bytesPerRecord.toFixed(1)} bytes/record, msgpackr ${row.msgpackr.bytesPerRecord.toFixed(1)} (${ts})`);
+    log('              encode (wall, cpu)   decode (wall, cpu)   round trip (wall, cpu)');
+    log(`  flinkts  ${cells((op, clock) => f(row.flinkts[op][clock]))}`);
+    log(`  msgpackr ${cells((op, clock) => f(row.msgpackr[op][clock]))}`);
+    log(`  ratio    ${cells(ratio)}`);
   }
   return results;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (!isMainThread && workerData?.codecName !== undefined) {
+  await serveWorker(workerData);
+} else if (isMainThread && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const arg = (name) => {
     const i = process.argv.indexOf(name);
     return i > 0 ? Number(process.argv[i + 1]) : undefined;
   };
-  await run({ rounds: arg('--rounds'), records: arg('--records') });
+  const kinds = process.argv.indexOf('--kinds');
+  await run({ rounds: arg('--rounds'), records: arg('--records'), kinds: kinds > 0 ? process.argv[kinds + 1] : undefined });
 }

@@ -2,8 +2,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { configFlag, dynamicPropertyFlag, jobArg, parallelismFlag } from '../src/cli/flags.js';
 import { writeStdout } from '../src/cli/output.js';
+import { PLAN_FORMATS, renderPlan } from '../src/cli/plan.js';
 import { describeJob, type JobDescription } from '../src/client/info.js';
-import { renderDot, renderText } from '../src/graph/render.js';
 
 /** `flinkts info`: the execution plan of a job. */
 export default class Info extends BaseCommand {
@@ -33,11 +33,11 @@ For a .tgz artifact given no -p, -D, --config or job arguments, the plan stored 
   static override args = { job: jobArg };
 
   static override flags = {
-    format: Flags.string({
-      options: ['text', 'json', 'dot'],
+    format: Flags.option({
+      options: PLAN_FORMATS,
       default: 'text',
       summary: 'Output format of the plan.',
-    }),
+    })(),
     parallelism: parallelismFlag,
     property: dynamicPropertyFlag,
     config: configFlag,
@@ -52,12 +52,7 @@ For a .tgz artifact given no -p, -D, --config or job arguments, the plan stored 
       dynamicProperties: flags.property ?? [],
       ...(flags.config === undefined ? {} : { configFile: flags.config }),
     });
-    if (!this.jsonEnabled()) {
-      const { jobGraph } = description;
-      if (flags.format === 'json') writeStdout(JSON.stringify(jobGraph, null, 2) + '\n');
-      else if (flags.format === 'dot') writeStdout(renderDot(jobGraph));
-      else writeStdout(renderText(jobGraph));
-    }
+    if (!this.jsonEnabled()) writeStdout(renderPlan(description.jobGraph, flags.format));
     return description;
   }
 }

@@ -28,11 +28,11 @@ Templates: basic (squares of even numbers from a sequence) and wordcount (Flink'
   };
 
   static override flags = {
-    template: Flags.string({
-      options: [...PROJECT_TEMPLATES],
+    template: Flags.option({
+      options: PROJECT_TEMPLATES,
       default: 'basic',
       summary: 'Project template.',
-    }),
+    })(),
   };
 
   async run(): Promise<NewProjectResult> {

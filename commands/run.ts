@@ -1,5 +1,5 @@
 import { BaseCommand } from '../src/cli/base-command.js';
-import { EXIT_FAILURE } from '../src/cli/errors.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED } from '../src/cli/errors.js';
 import { configFlag, dynamicPropertyFlag, jobArg, parallelismFlag, targetFlag } from '../src/cli/flags.js';
 import { decorationEnabled, stderrColours, writeStderr } from '../src/cli/output.js';
 import { ProgressLine } from '../src/cli/progress.js';
@@ -13,7 +13,7 @@ export default class Run extends BaseCommand {
 
   static override description = `Bundles the job (or unpacks a .tgz artifact), plans it and runs it on the target. The local target (the default) starts an embedded cluster inside this process: a job manager and a task manager whose slots are worker threads.
 
-Everything after -- is passed to the job as its arguments (read them with params.get(...) in the definition). While the job runs, a progress line is shown on stderr when it is a terminal; at the end a summary of every vertex. The exit status is 0 when the job finishes and 1 when it fails.`;
+Everything after -- is passed to the job as its arguments (read them with params.get(...) in the definition). While the job runs, a progress line is shown on stderr when it is a terminal; at the end a summary of every vertex. The exit status is 0 when the job finishes and 1 when it fails. Ctrl-C cancels the job (exit status 130).`;
 
   static override examples = [
     {
@@ -45,6 +45,10 @@ Everything after -- is passed to the job as its arguments (read them with params
     const { args, flags } = await this.parseWithJobArgs(Run);
     const target = resolveTarget(flags.target);
     const progress = new ProgressLine(decorationEnabled(this.jsonEnabled()), `Starting ${args.job}`);
+    // Ctrl-C cancels the job (its tasks close cleanly); a second one kills the process as usual.
+    const cancel = new AbortController();
+    const onInterrupt = (): void => cancel.abort();
+    process.once('SIGINT', onInterrupt);
     let result: RunResult;
     try {
       result = await runJob({
@@ -54,26 +58,29 @@ Everything after -- is passed to the job as its arguments (read them with params
         ...(flags.parallelism === undefined ? {} : { parallelism: flags.parallelism }),
         dynamicProperties: flags.property ?? [],
         ...(flags.config === undefined ? {} : { configFile: flags.config }),
+        signal: cancel.signal,
         onProgress: (snapshot) => progress.update(snapshot),
         // Under --json, stdout carries only the result object: what the job prints goes to stderr.
         ...(this.jsonEnabled() ? { onOutput: (_stream: 'stdout' | 'stderr', data: string) => writeStderr(data) } : {}),
       });
     } finally {
+      process.off('SIGINT', onInterrupt);
       progress.stop();
     }
+    const exitCode = result.status === 'FINISHED' ? 0 : cancel.signal.aborted ? EXIT_INTERRUPTED : EXIT_FAILURE;
     if (this.jsonEnabled()) {
-      if (result.status !== 'FINISHED') {
+      if (exitCode !== 0) {
         this.logJson(result);
-        this.exit(EXIT_FAILURE);
+        this.exit(exitCode);
       }
       return result;
     }
     writeStderr(formatRunSummary(result));
-    if (result.status !== 'FINISHED') {
+    if (exitCode !== 0) {
       const chalk = stderrColours();
       const stack = this.verboseRequested() && result.error?.stack !== undefined ? `\n${result.error.stack}\n` : '';
       writeStderr(`${chalk.red.bold('Error:')} ${failureMessage(result)}\n${stack}`);
-      this.exit(EXIT_FAILURE);
+      this.exit(exitCode);
     }
     return result;
   }

@@ -30,8 +30,18 @@ export interface FlinktsErrorOptions {
   retriable?: boolean;
 }
 
+/** Brands flinkts errors across copies of the package (a job bundle may load another copy). */
+const FLINKTS_ERROR = Symbol.for('flinkts.FlinktsError');
+
 /** Base class of every error flinkts raises on purpose. */
 export class FlinktsError extends Error {
+  /** `instanceof FlinktsError` holds for errors of any copy of the package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== FlinktsError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FLINKTS_ERROR] === true;
+  }
+
+  readonly [FLINKTS_ERROR] = true;
   readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly retriable: boolean;

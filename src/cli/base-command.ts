@@ -36,7 +36,6 @@ export abstract class BaseCommand extends Command {
    * Parses the command line up to `--` strictly (so an unknown flag before
    * `--` fails) and keeps the rest as {@link jobArgs}.
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- oclif's own bounds for parser outputs
   protected async parseWithJobArgs<F extends Interfaces.OutputFlags<any>, B extends Interfaces.OutputFlags<any>, A extends Interfaces.OutputArgs<any>>(
     options: Interfaces.Input<F, B, A>,
   ): Promise<Interfaces.ParserOutput<F, B, A>> {

@@ -13,6 +13,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Exit status of a usage error: a bad flag, argument or configuration. */
 export const EXIT_USAGE = 2;
+/** Exit status of a run canceled with Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['USAGE', 'CONFIG']);
 

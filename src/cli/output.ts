@@ -6,9 +6,18 @@
  */
 import { Chalk, supportsColorStderr, type ChalkInstance } from 'chalk';
 
-/** Whether live decoration (spinner, progress line) may be drawn on stderr. */
-export function decorationEnabled(json: boolean, stream: { isTTY?: boolean } = process.stderr, env: NodeJS.ProcessEnv = process.env): boolean {
-  return !json && stream.isTTY === true && !env.CI;
+/**
+ * Whether live decoration (spinner, progress line) may be drawn on stderr: a
+ * terminal of known width (a pseudo-terminal without a size reports 0
+ * columns, and redrawing a line there cannot work), outside CI, without
+ * `--json`.
+ */
+export function decorationEnabled(
+  json: boolean,
+  stream: { isTTY?: boolean; columns?: number } = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  return !json && stream.isTTY === true && (stream.columns ?? 0) > 0 && !env.CI;
 }
 
 /** chalk for stderr: colours when stderr supports them, plain text otherwise. */

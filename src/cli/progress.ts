@@ -52,7 +52,10 @@ export class ProgressLine {
   update(progress: JobProgress): void {
     if (this.spinner === undefined) return;
     const rate = this.meter.update(progress.sourceRecords, progress.elapsedMs);
-    this.spinner.text = `${progress.jobName}: ${formatProgress(progress, rate)}`;
+    // One line only: a wrapped line could not be redrawn in place.
+    const width = Math.max(10, (process.stderr.columns ?? 80) - 3);
+    const text = `${progress.jobName}: ${formatProgress(progress, rate)}`;
+    this.spinner.text = text.length > width ? `${text.slice(0, width - 1)}…` : text;
   }
 
   /** Removes the line. */

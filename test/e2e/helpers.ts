@@ -7,9 +7,17 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 export const WORDS = 'test/e2e/fixtures/words.txt';
 
+/** What a CLI invocation printed and how it ended. */
+export interface CliResult {
+  readonly exitCode: number | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /** Runs `flinkts ...args`, never rejecting, keeping output exactly as printed; CI is set so no progress line is drawn. */
-export function flinkts(args: readonly string[], options: Options = {}) {
-  return execa('node', [BIN, ...args], { cwd: ROOT, reject: false, stripFinalNewline: false, env: { CI: '1' }, ...options });
+export async function flinkts(args: readonly string[], options: Options = {}): Promise<CliResult> {
+  const result = await execa('node', [BIN, ...args], { cwd: ROOT, reject: false, stripFinalNewline: false, env: { CI: '1' }, ...options });
+  return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
 /** Flink's streaming word count of `text` as the lines it prints: `(word,k)` for k = 1..count of every word, sorted. */

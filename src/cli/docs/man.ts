@@ -54,6 +54,7 @@ export function renderMainPage(metadata: CliMetadata): string {
     '.TP', '.B 0', 'Success; for \\fBrun\\fR, the job finished.',
     '.TP', '.B 1', 'Failure: the job failed, or the job file could not be loaded, compiled or planned.',
     '.TP', '.B 2', 'Usage error: an unknown or malformed flag or argument, or a bad configuration.',
+    '.TP', '.B 130', 'For \\fBrun\\fR, the job was canceled with Ctrl\\-C.',
     '.SH ENVIRONMENT',
     '.TP', '.B CI', 'When set, no progress line or spinner is drawn.',
     '.SH SEE ALSO',

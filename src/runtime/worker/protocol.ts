@@ -77,14 +77,16 @@ export type PeerMessage =
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {
     const e = error as Error & { code?: unknown; hint?: unknown; operatorName?: unknown; subtaskIndex?: unknown };
+    // For a user function's error, the user's own message and stack; the operator travels alongside.
+    const cause = typeof e.operatorName === 'string' && e.cause instanceof Error ? e.cause : undefined;
     return {
       name: e.name,
-      message: e.message,
+      message: cause?.message ?? e.message,
       ...(typeof e.code === 'string' ? { code: e.code } : {}),
       ...(typeof e.hint === 'string' ? { hint: e.hint } : {}),
       ...(typeof e.operatorName === 'string' ? { operatorName: e.operatorName } : {}),
       ...(typeof e.subtaskIndex === 'number' ? { subtaskIndex: e.subtaskIndex } : {}),
-      ...(e.stack === undefined ? {} : { stack: e.stack }),
+      ...((cause ?? e).stack === undefined ? {} : { stack: (cause ?? e).stack }),
     };
   }
   return { name: 'Error', message: String(error) };

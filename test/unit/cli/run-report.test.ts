@@ -71,10 +71,13 @@ describe('progress', () => {
   });
 
   it('decorates only a terminal stderr, outside CI and without --json', () => {
-    expect(decorationEnabled(false, { isTTY: true }, {})).toBe(true);
-    expect(decorationEnabled(true, { isTTY: true }, {})).toBe(false);
-    expect(decorationEnabled(false, { isTTY: false }, {})).toBe(false);
-    expect(decorationEnabled(false, { isTTY: true }, { CI: 'true' })).toBe(false);
+    const terminal = { isTTY: true, columns: 80 };
+    expect(decorationEnabled(false, terminal, {})).toBe(true);
+    expect(decorationEnabled(true, terminal, {})).toBe(false);
+    expect(decorationEnabled(false, { isTTY: false, columns: 80 }, {})).toBe(false);
+    expect(decorationEnabled(false, terminal, { CI: 'true' })).toBe(false);
+    // A pseudo-terminal without a size (columns 0) cannot redraw a line.
+    expect(decorationEnabled(false, { isTTY: true, columns: 0 }, {})).toBe(false);
   });
 
   it('formats counts and durations independently of the locale', () => {

@@ -4,13 +4,13 @@
  * so every object of a shape gets its final hidden class at once.
  *
  * A generated factory decodes the common tags (small ints, int32, float64,
- * short ASCII strings) inline with the read position in a local variable and
+ * ASCII strings shorter than 16 KiB) inline with the read position in a local variable and
  * calls the generic reader for anything else: no call per field, which is
  * most of the cost of decoding small records.
  * @module
  */
 
-import { MAX_CACHED_FACTORIES, T_FIXASCII, T_FIXINT_LIMIT, T_FLOAT64, T_INT32, T_NULL } from './format.js';
+import { MAX_CACHED_FACTORIES, T_ASCII, T_FIXASCII, T_FIXINT_LIMIT, T_FLOAT64, T_INT32, T_NULL } from './format.js';
 import type { NativeStrings } from './node-buffer.js';
 
 /** Builds one object of a shape, reading its values in key order. */
@@ -38,7 +38,7 @@ export interface FactoryContext {
   state: DecoderState;
   /** Reads any value at `state.pos`. */
   read: () => unknown;
-  /** The ASCII string of `n` (≤ 31) chars at `p`. */
+  /** The ASCII string of `n` (< 128) chars at `p`. */
   ascii: (p: number, n: number) => string;
 }
 
@@ -64,6 +64,8 @@ function fieldSource(i: number): string {
     else if (t === ${T_FLOAT64}) { v${i} = dv.getFloat64(p + 1, true); p += 9; }
     else if (t === ${T_INT32}) { v${i} = dv.getInt32(p + 1, true); p += 5; }
     else if (t < ${T_NULL} && t >= ${T_FIXASCII}) { v${i} = ascii(p + 1, t - ${T_FIXASCII}); p += t - ${T_FIXASCII - 1}; }
+    else if (t === ${T_ASCII} && (n = b[p + 1]) < 0x80) { v${i} = ascii(p + 2, n); p += 2 + n; }
+    else if (t === ${T_ASCII} && (c = b[p + 2]) < 0x80) { n = (n & 0x7f) | (c << 7); v${i} = S.native.latin1Slice(p + 3, p + 3 + n); p += 3 + n; }
     else { S.pos = p; v${i} = read(); p = S.pos; }`;
 }
 
@@ -84,7 +86,7 @@ export function makeFactory(keys: readonly string[], context: FactoryContext): F
   const source = `'use strict';
   return function () {
     const b = S.src, dv = S.view;
-    let p = S.pos, t${locals};
+    let p = S.pos, t, n, c${locals};
     ${keys.map((_, i) => fieldSource(i)).join('')}
     S.pos = p;
     return { ${fields.join(', ')} };

@@ -34,13 +34,14 @@
  * | `0x6e` | bytes (Uint8Array, decoded as Buffer) | varint length, bytes |
  * | `0x6f` | bigint within int64 | 8 bytes |
  * | `0x70` | larger bigint | an ASCII string value: hex digits, `-` prefix when negative |
- * | `0x71` | shape definition, then an object of it | varint shape id, varint key count, key strings, values |
+ * | `0x71` | shape definition, then an object of it | varint key count, key strings, values |
  * | `0x72` | object of shape id ≥ 128 | varint shape id, values |
  * | `0x80`–`0xff` | object of shape id 0..127 | values in the shape's key order |
  *
  * A shape is the ordered key list of a plain object. Shape ids are local to
  * one buffer: a shape is defined (`0x71`) at its first use in a buffer and
- * referred to by id afterwards, so every buffer decodes on its own.
+ * referred to by id afterwards, so every buffer decodes on its own. Ids count
+ * the definitions of the buffer in order, from 0.
  * @module
  */
 
@@ -106,6 +107,12 @@ export const MAX_DEPTH = 64;
 export const MAX_SHAPE_KEYS = 64;
 /** Shape-tree nodes per writer; objects needing more are written key by key. Bounds memory when keys are data (e.g. ids). */
 export const MAX_SHAPE_NODES = 4096;
+/** A shape gets a generated encoder when this many objects of it have been written. */
+export const ENCODER_THRESHOLD = 8;
+/** Generated encoders per writer; shapes beyond are written by a generic loop. */
+export const MAX_SHAPE_ENCODERS = 256;
+/** Generated encoders cached per thread, shared by its writers. */
+export const MAX_CACHED_ENCODERS = 1024;
 /** Object factories cached by readers (all readers of a thread share the cache). */
 export const MAX_CACHED_FACTORIES = 1024;
 /** Bytes an event entry takes. */

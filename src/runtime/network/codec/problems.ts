@@ -76,16 +76,17 @@ function find(v: unknown, path: string, depth: number): string | null {
     }
     return find(x, childPath, depth + 1);
   };
-  if (o.constructor === Object) {
-    for (const k in o) {
-      const p = child(k, keyPath(path, k));
+  // The writer's classification, in the writer's order (encoder.ts).
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = find(v[i], `${path}[${i}]`, depth + 1);
       if (p !== null) return p;
     }
     return null;
   }
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const p = find(v[i], `${path}[${i}]`, depth + 1);
+  if (o.constructor === Object) {
+    for (const k in o) {
+      const p = child(k, keyPath(path, k));
       if (p !== null) return p;
     }
     return null;

@@ -1,8 +1,9 @@
 /**
  * The record reader: {@link BufferReader} decodes the entries of one network
  * buffer written by a BufferBuilder (format.ts). Like the writer it keeps its
- * state in module variables while decoding; decoding runs no user code, so
- * there is no re-entrancy to guard against.
+ * state in one module-level object while decoding (shared with the generated
+ * factories of factories.ts); decoding runs no user code, so there is no
+ * re-entrancy to guard against.
  * @module
  */
 
@@ -60,7 +61,9 @@ const S: DecoderState = {
   end: 0,
   shapes: [],
 };
-let active: BufferReader | null = null;
+/** Id of the reader whose buffer the state holds (0: none). Ids rather than a reference: no reader is kept alive. */
+let activeId = 0;
+let lastId = 0;
 
 const fromCharCode = String.fromCharCode;
 
@@ -230,16 +233,42 @@ function readUtf8JS(n: number): string {
   return s + fromCharCode(...units);
 }
 
+/** One array element: the common tags inline (as generated factories do), anything else through readValue. */
+function readElement(): unknown {
+  const b = S.src;
+  const p = S.pos;
+  const t = b[p];
+  if (t < T_FIXINT_LIMIT) {
+    S.pos = p + 1;
+    return t;
+  }
+  if (t < T_NULL && t >= T_FIXASCII) {
+    const n = t - T_FIXASCII;
+    S.pos = p + 1 + n;
+    return asciiAt(p + 1, n);
+  }
+  return readValue();
+}
+
 function readArray(n: number): unknown[] {
   // Literals for short arrays (tuples): packed and exactly sized.
   switch (n) {
-    case 0: return [];
-    case 1: return [readValue()];
-    case 2: return [readValue(), readValue()];
-    case 3: return [readValue(), readValue(), readValue()];
+    case 0:
+      return [];
+    case 1:
+      return [readElement()];
+    case 2: {
+      const a = readElement();
+      return [a, readElement()];
+    }
+    case 3: {
+      const a = readElement();
+      const b = readElement();
+      return [a, b, readElement()];
+    }
     default: {
       const a = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) a[i] = readValue();
+      for (let i = 0; i < n; i++) a[i] = readElement();
       return a;
     }
   }
@@ -248,15 +277,15 @@ function readArray(n: number): unknown[] {
 function skipKey(): void {
   const t = S.src[S.pos++];
   if (t >= T_FIXASCII && t < T_NULL) S.pos += t - T_FIXASCII;
-  else if (t === T_ASCII || t === T_UTF8 || t === T_WTF8) S.pos += readVarint();
+  else if (t === T_ASCII || t === T_UTF8 || t === T_WTF8) {
+    const n = readVarint(); // not `S.pos += readVarint()`: that adds to the position read before the varint
+    S.pos += n;
+  }
   else corrupt('shape key is not a string');
 }
 
 /** A shape definition, then the first object of it. */
 function readShapeDefinition(): unknown {
-  const id = readVarint();
-  // Ids are assigned when an object is finished, so a nested object's shape may have the smaller id; any order goes.
-  if (id >= S.end) corrupt(`shape id ${id} out of range`);
   const defStart = S.pos;
   const n = readLength();
   for (let i = 0; i < n; i++) skipKey();
@@ -274,12 +303,13 @@ function readShapeDefinition(): unknown {
     make = makeFactory(keys, FACTORY_CONTEXT);
     cacheFactory(definition, make);
   }
-  S.shapes[id] = make;
+  S.shapes.push(make);
   return make();
 }
 
 /** Reads the entries of one network buffer, in order. One reader per input channel (or one reused). */
 export class BufferReader {
+  private readonly id = ++lastId;
   /** The record read by the last next() that returned ENTRY_RECORD. */
   value: unknown = undefined;
   /** Its timestamp. */
@@ -304,7 +334,7 @@ export class BufferReader {
     this.pos = 0;
     this.shapes.length = 0;
     this.value = undefined;
-    if (active === this) active = null;
+    if (activeId === this.id) activeId = 0;
   }
 
   /** Whether another entry follows. */
@@ -314,7 +344,7 @@ export class BufferReader {
 
   /** Decodes the next entry: ENTRY_RECORD (then `value`, `timestamp` are set) or ENTRY_EVENT (then `eventKind`, `eventA`, `eventB`). */
   next(): number {
-    if (active !== this) this.activate();
+    if (activeId !== this.id) this.activate();
     const p = this.pos;
     if (p >= S.end) throw new FlinktsError('SERIALIZATION', 'network buffer has no more entries');
     let kind: number;
@@ -352,7 +382,7 @@ export class BufferReader {
   }
 
   private activate(): void {
-    active = this;
+    activeId = this.id;
     S.src = this.bytes;
     S.view = this.view;
     S.native = this.native;

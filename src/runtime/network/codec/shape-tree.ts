@@ -9,6 +9,9 @@
 
 import { MAX_SHAPE_KEYS, MAX_SHAPE_NODES } from './format.js';
 
+/** Writes the values of an object of one shape, in key order, at the writer's position. */
+export type ShapeEncoder = (o: Record<string, unknown>, depth: number) => void;
+
 /** One node of the tree: a key list, and the transitions to longer lists. */
 export class ShapeNode {
   /** The node this one extends by {@link key}; null for the root. */
@@ -31,10 +34,12 @@ export class ShapeNode {
   epoch = 0;
   /** Shape id in the buffer of {@link epoch}. */
   id = 0;
-  /** Offset of this shape's latest definition in the buffer of {@link epoch}. */
-  defPos = 0;
   /** Encoded key list (varint count, key strings), built on first definition. */
   keyBytes: Uint8Array | undefined = undefined;
+  /** Objects written with this shape (counts up to the threshold for generating an encoder). */
+  uses = 0;
+  /** Generated encoder of the values of objects of this shape, once it has been used often. */
+  encoder: ShapeEncoder | undefined = undefined;
 
   constructor(parent: ShapeNode | null, key: string) {
     this.parent = parent;
@@ -45,8 +50,9 @@ export class ShapeNode {
   /** The key list from the root to this node. */
   keys(): string[] {
     const keys = new Array<string>(this.length);
-    let node: ShapeNode | null = this;
-    for (let i = this.length - 1; i >= 0 && node !== null; i--, node = node.parent) keys[i] = node.key;
+    if (this.length > 0) keys[this.length - 1] = this.key;
+    let node = this.parent;
+    for (let i = this.length - 2; i >= 0 && node !== null; i--, node = node.parent) keys[i] = node.key;
     return keys;
   }
 }
@@ -60,6 +66,8 @@ export class ShapeTable {
   readonly root = new ShapeNode(null, '');
   /** Nodes created so far (bounded by MAX_SHAPE_NODES). */
   nodeCount = 1;
+  /** Encoders generated so far (bounded by MAX_SHAPE_ENCODERS). */
+  encoderCount = 0;
   /** Next shape id in the current buffer. */
   nextId = 0;
   /** Shapes defined in the current buffer, by id (to undo definitions of a record that did not fit). */
