@@ -78,6 +78,8 @@ export interface RunResult {
   readonly jobName: string;
   readonly status: 'FINISHED' | 'FAILED' | 'CANCELED';
   readonly durationMs: number;
+  /** The part of `durationMs` after every task was deployed and the sources started. */
+  readonly runningMs: number;
   readonly vertices: readonly VertexSummary[];
   readonly error?: JobFailure;
 }
@@ -119,6 +121,7 @@ export async function runJob(options: RunOptions): Promise<RunResult> {
       jobName: outcome.jobName,
       status: outcome.status,
       durationMs: Math.round(outcome.elapsedMs),
+      runningMs: Math.round(outcome.runningMs),
       vertices: outcome.vertices.map(toSummary),
       ...(error === undefined
         ? {}

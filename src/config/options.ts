@@ -83,10 +83,11 @@ export const TASKMANAGER_MEMORY_SEGMENT_SIZE = defineOption({
 export const TASKMANAGER_NETWORK_MEMORY_BUFFERS_PER_CHANNEL = defineOption({
   key: 'taskmanager.network.memory.buffers-per-channel',
   type: integerType({ min: 1 }),
-  default: 4,
+  default: 8,
   description:
     'Number of buffers each output channel owns: the credit a receiver grants its sender. A sender whose buffers ' +
-    'are all in flight waits for one to come back, which is how back-pressure travels upstream.',
+    'are all in flight waits for one to come back, which is how back-pressure travels upstream. Eight cover the ' +
+    'round trip between two busy slot workers.',
 });
 
 /** `taskmanager.network.memory.max-overdraft-buffers-per-gate`: extra buffers a task may borrow to finish its input. */

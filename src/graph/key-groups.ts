@@ -96,5 +96,7 @@ export function hashKey(key: unknown): number {
 
 /** The key group of `key`. */
 export function assignToKeyGroup(key: unknown, maxParallelism: number): number {
-  return murmurHash(hashKey(key)) % maxParallelism;
+  // Small integers are the most common keys: skip the general hash's dispatch.
+  const hash = typeof key === 'number' && (key | 0) === key ? key : hashKey(key);
+  return murmurHash(hash) % maxParallelism;
 }

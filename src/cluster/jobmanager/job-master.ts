@@ -40,6 +40,8 @@ export interface JobSnapshot {
   readonly jobName: string;
   readonly status: JobStatus;
   readonly elapsedMs: number;
+  /** Time since every task was deployed and the sources started (0 before). */
+  readonly runningMs: number;
   readonly vertices: readonly VertexMetrics[];
 }
 
@@ -59,6 +61,7 @@ export class JobMaster {
   readonly jobId = randomBytes(16).toString('hex');
   private status: JobStatus = 'CREATED';
   private readonly startedAt = performance.now();
+  private runningSince = -1;
   private readonly metrics = new Map<string, Map<number, TaskMetricsSnapshot>>();
   private readonly executor: LocalTaskExecutor;
   private readonly totalTasks: number;
@@ -124,6 +127,7 @@ export class JobMaster {
       jobName: this.jobName,
       status: this.status,
       elapsedMs: performance.now() - this.startedAt,
+      runningMs: this.runningSince < 0 ? 0 : performance.now() - this.runningSince,
       vertices: this.submission.jobGraph.vertices.map((vertex) => {
         const sum = { recordsIn: 0, recordsOut: 0, bytesIn: 0, bytesOut: 0, busyTimeMs: 0, backPressuredTimeMs: 0 };
         for (const m of this.metrics.get(vertex.id)?.values() ?? []) {
@@ -148,6 +152,7 @@ export class JobMaster {
       case 'deployed':
         if (++this.deployedWorkers === this.numWorkers && this.status === 'CREATED') {
           this.status = 'RUNNING';
+          this.runningSince = performance.now();
           this.executor.broadcast({ type: 'start' });
         }
         break;
@@ -189,9 +194,10 @@ export class JobMaster {
   }
 
   private async end(status: 'FINISHED' | 'FAILED' | 'CANCELED'): Promise<void> {
+    const final = this.snapshot();
     await this.executor.shutdown();
     this.status = status;
-    const outcome: JobOutcome = { ...this.snapshot(), status, ...(this.failure === undefined ? {} : { error: this.failure }) };
+    const outcome: JobOutcome = { ...final, status, ...(this.failure === undefined ? {} : { error: this.failure }) };
     this.settle(outcome);
   }
 }

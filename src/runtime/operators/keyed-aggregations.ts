@@ -5,14 +5,14 @@
  */
 import { FlinktsError } from '../../api/errors.js';
 import type { AggregationKind } from '../../api/transformation.js';
-import { canonicalKey, KeyGroupedMap } from '../state/key-grouped-map.js';
+import { KeyGroupedMap } from '../state/key-grouped-map.js';
 import { bindFunction, closeFunction, openFunction } from './function-lifecycle.js';
 import { FieldCopier, fieldGetter } from './field-access.js';
 import type { OperatorContext, StreamOperator } from './operator.js';
 
 /** The per-key rolling combination of records. */
 abstract class RollingOperator implements StreamOperator {
-  private readonly state: KeyGroupedMap<{ value: unknown }>;
+  private readonly state: KeyGroupedMap<unknown>;
   private readonly key: (value: unknown) => unknown;
 
   constructor(protected readonly context: OperatorContext) {
@@ -25,17 +25,15 @@ abstract class RollingOperator implements StreamOperator {
 
   processElement(value: unknown, timestamp: number | undefined): void {
     const key = this.key(value);
-    const table = this.state.tableFor(key);
-    const stateKey = canonicalKey(key);
-    // A holder per key: one map lookup per record instead of a get and a set.
-    const holder = table.get(stateKey);
+    // The entry is updated in place: one lookup per record.
+    const entry = this.state.entry(key);
     let next: unknown;
-    if (holder === undefined) {
+    if (entry === undefined) {
       next = this.first(value);
-      table.set(stateKey, { value: next });
+      this.state.insert(key, next);
     } else {
-      next = this.combine(holder.value, value);
-      holder.value = next;
+      next = this.combine(entry.value, value);
+      entry.value = next;
     }
     this.context.output.collect(next, timestamp);
   }

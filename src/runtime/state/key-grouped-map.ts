@@ -2,6 +2,10 @@
  * Heap state of one operator subtask, organised by key group so it can be
  * snapshotted and redistributed per group. Keys are compared by value:
  * primitives as they are, arrays and objects by a canonical string.
+ *
+ * Lookups go through one index (a single hash lookup per record); each entry
+ * also belongs to the set of its key group, which is what snapshots and
+ * rescaling walk. The key group is computed once, when a key is first seen.
  */
 import { assignToKeyGroup } from '../../graph/key-groups.js';
 
@@ -11,44 +15,69 @@ export interface KeyGroupRange {
   readonly end: number;
 }
 
+/** The state of one key. */
+export interface KeyedEntry<V> {
+  readonly key: unknown;
+  readonly keyGroup: number;
+  value: V;
+}
+
 /** A map from key to value, partitioned by key group. */
 export class KeyGroupedMap<V> {
-  private readonly groups: Map<unknown, V>[];
+  private readonly index = new Map<unknown, KeyedEntry<V>>();
+  private readonly groups: Set<KeyedEntry<V>>[];
 
   constructor(
     private readonly range: KeyGroupRange,
     private readonly maxParallelism: number,
   ) {
-    this.groups = Array.from({ length: range.end - range.start + 1 }, () => new Map<unknown, V>());
+    this.groups = Array.from({ length: range.end - range.start + 1 }, () => new Set<KeyedEntry<V>>());
   }
 
-  /** The table of `key`'s group; throws if the key belongs to another subtask. */
-  tableFor(key: unknown): Map<unknown, V> {
-    const group = assignToKeyGroup(key, this.maxParallelism);
-    const table = this.groups[group - this.range.start];
-    if (table === undefined) {
-      throw new RangeError(`key group ${group} of key ${String(key)} is outside this subtask's range ${this.range.start}-${this.range.end}`);
+  /** The entry of `key`, if it has state. */
+  entry(key: unknown): KeyedEntry<V> | undefined {
+    return this.index.get(canonicalKey(key));
+  }
+
+  /** Adds state for a key that has none; throws if the key belongs to another subtask. */
+  insert(key: unknown, value: V): KeyedEntry<V> {
+    const keyGroup = assignToKeyGroup(key, this.maxParallelism);
+    const group = this.groups[keyGroup - this.range.start];
+    if (group === undefined) {
+      throw new RangeError(`key group ${keyGroup} of key ${String(key)} is outside this subtask's range ${this.range.start}-${this.range.end}`);
     }
-    return table;
+    const entry: KeyedEntry<V> = { key, keyGroup, value };
+    this.index.set(canonicalKey(key), entry);
+    group.add(entry);
+    return entry;
   }
 
   get(key: unknown): V | undefined {
-    return this.tableFor(key).get(canonicalKey(key));
+    return this.entry(key)?.value;
   }
 
   set(key: unknown, value: V): void {
-    this.tableFor(key).set(canonicalKey(key), value);
+    const entry = this.entry(key);
+    if (entry === undefined) this.insert(key, value);
+    else entry.value = value;
+  }
+
+  /** Removes the state of `key`. */
+  delete(key: unknown): void {
+    const canonical = canonicalKey(key);
+    const entry = this.index.get(canonical);
+    if (entry === undefined) return;
+    this.index.delete(canonical);
+    this.groups[entry.keyGroup - this.range.start]!.delete(entry);
   }
 
   /** Entries of one key group (for snapshots). */
-  groupEntries(group: number): IterableIterator<[unknown, V]> {
-    return this.groups[group - this.range.start]!.entries();
+  groupEntries(keyGroup: number): IterableIterator<KeyedEntry<V>> {
+    return this.groups[keyGroup - this.range.start]!.values();
   }
 
   get size(): number {
-    let total = 0;
-    for (const table of this.groups) total += table.size;
-    return total;
+    return this.index.size;
   }
 }
 

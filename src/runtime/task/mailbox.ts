@@ -16,7 +16,7 @@ export interface MailboxTask {
 }
 
 /** How long one slice may run before the event loop gets a turn. */
-const SLICE_MS = 5;
+const SLICE_MS = 1;
 
 export class Mailbox {
   private queue: MailboxTask[] = [];

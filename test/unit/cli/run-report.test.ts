@@ -21,6 +21,7 @@ const finished: RunResult = {
   jobName: 'wordcount',
   status: 'FINISHED',
   durationMs: 1234,
+  runningMs: 1100,
   vertices: [vertex('Source: readTextFile(a.txt) -> tokenizer', 2, 10, 12345), vertex('counter -> Sink: Print to Std. Out', 2, 12345, 12345)],
 };
 
