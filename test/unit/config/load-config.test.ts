@@ -55,7 +55,7 @@ describe('loadConfig: sources and precedence', () => {
       'pipeline.name': null,
       'pipeline.operator-chaining.enabled': true,
       'taskmanager.memory.segment-size': 32768,
-      'taskmanager.network.memory.buffers-per-channel': 4,
+      'taskmanager.network.memory.buffers-per-channel': 8,
       'taskmanager.network.memory.max-overdraft-buffers-per-gate': 1000,
       'taskmanager.numberOfTaskSlots': availableParallelism(),
     });

@@ -40,7 +40,7 @@ describe('the registered options', () => {
     [PIPELINE_NAME, 'pipeline.name', 'String', undefined, undefined],
     [PIPELINE_AUTO_WATERMARK_INTERVAL, 'pipeline.auto-watermark-interval', 'Duration', 200, '200 ms'],
     [TASKMANAGER_MEMORY_SEGMENT_SIZE, 'taskmanager.memory.segment-size', 'Memory size', 32768, '32 KiB'],
-    [TASKMANAGER_NETWORK_MEMORY_BUFFERS_PER_CHANNEL, 'taskmanager.network.memory.buffers-per-channel', 'Integer', 4, '4'],
+    [TASKMANAGER_NETWORK_MEMORY_BUFFERS_PER_CHANNEL, 'taskmanager.network.memory.buffers-per-channel', 'Integer', 8, '8'],
     [TASKMANAGER_NETWORK_MEMORY_MAX_OVERDRAFT_BUFFERS_PER_GATE, 'taskmanager.network.memory.max-overdraft-buffers-per-gate', 'Integer', 1000, '1000'],
     [EXECUTION_BUFFER_TIMEOUT, 'execution.buffer-timeout', 'Duration', 100, '100 ms'],
   ])('%#: %s', (option, key, typeName, defaultValue, defaultText) => {
