@@ -7,6 +7,7 @@ import { builtinConnectors, type WriteMode } from './builtins.js';
 import type { Configuration } from './configuration.js';
 import type { StreamExecutionEnvironment } from './environment.js';
 import { invalidArgument } from './errors.js';
+import { KeyedProcessFunction } from './functions.js';
 import type {
   FilterFunction,
   FlatMapFunction,
@@ -31,6 +32,7 @@ import {
   type Transformation,
   type UnionTransformation,
 } from './transformation.js';
+import { WatermarkStrategy } from './watermark-strategy.js';
 import { checkFunction, checkMaxParallelism, checkParallelism, toKeySelector, type KeySpec } from './validation.js';
 
 /** A stream of records of type `T`. */
@@ -71,6 +73,15 @@ export class DataStream<T> {
   process<O>(fn: ProcessFunction<T, O>): SingleOutputStreamOperator<O> {
     checkFunction('process', fn, 'processElement');
     return this.transform<O>('Process', { kind: 'process', fn });
+  }
+
+  /**
+   * Assigns event timestamps and generates watermarks, anywhere in the
+   * pipeline (Flink's `assignTimestampsAndWatermarks`).
+   */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): SingleOutputStreamOperator<T> {
+    if (!(strategy instanceof WatermarkStrategy)) invalidArgument('assignTimestampsAndWatermarks', 'expected a WatermarkStrategy');
+    return this.transform<T>('Timestamps/Watermarks', { kind: 'timestamps', strategy });
   }
 
   /** Partitions the stream by key: records with equal keys go to the same parallel instance. */
@@ -355,6 +366,15 @@ export class KeyedStream<T, K> extends DataStream<T> {
 
   protected override stateKeySelector(): KeySelector<any, any> {
     return this.keySelector;
+  }
+
+  /**
+   * Applies a {@link KeyedProcessFunction} (keyed state, timers, the current
+   * key) or, as Flink still allows, a plain {@link ProcessFunction}.
+   */
+  override process<O>(fn: KeyedProcessFunction<K, T, O> | ProcessFunction<T, O>): SingleOutputStreamOperator<O> {
+    if (fn instanceof KeyedProcessFunction) return this.transform<O>('KeyedProcess', { kind: 'keyedProcess', fn });
+    return super.process(fn);
   }
 
   /** Combines each record with the previous result of its key; emits every result. */

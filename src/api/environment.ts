@@ -8,6 +8,7 @@ import { invalidArgument } from './errors.js';
 import type { SourceFunction } from './functions.js';
 import { ParameterTool } from './parameter-tool.js';
 import type { Source } from './source.js';
+import { WatermarkStrategy } from './watermark-strategy.js';
 import { baseFields, type SourceTransformation, type Transformation } from './transformation.js';
 import { checkParallelism, checkMaxParallelism } from './validation.js';
 
@@ -24,6 +25,18 @@ export interface EnvironmentSettings {
 /** Execution settings of a job, as Flink's `ExecutionConfig`. */
 export class ExecutionConfig {
   private globalJobParameters: ParameterTool = ParameterTool.fromMap({});
+  private autoWatermarkInterval: number | undefined;
+
+  /** How often periodic watermark generators emit (ms); overrides `pipeline.auto-watermark-interval`. */
+  setAutoWatermarkInterval(intervalMs: number): this {
+    if (!Number.isFinite(intervalMs) || intervalMs < 0) invalidArgument(`setAutoWatermarkInterval(${intervalMs})`, 'the interval must be ≥ 0 ms');
+    this.autoWatermarkInterval = intervalMs;
+    return this;
+  }
+
+  getAutoWatermarkInterval(): number | undefined {
+    return this.autoWatermarkInterval;
+  }
 
   /** Makes `params` available to every function through `getRuntimeContext().getGlobalJobParameters()`. */
   setGlobalJobParameters(params: ParameterTool): this {
@@ -116,7 +129,7 @@ export class StreamExecutionEnvironment {
       invalidArgument('env.fromCollection', 'the collection must be an array or an iterable');
     }
     const source = builtinConnectors().collection([...collection]);
-    return this.fromSource(source, name);
+    return this.fromBuiltinSource(source, name);
   }
 
   /** The numbers from `from` to `to`, both included, split over the parallel instances. */
@@ -125,13 +138,13 @@ export class StreamExecutionEnvironment {
       invalidArgument(`env.fromSequence(${from}, ${to})`, 'both bounds must be integers');
     }
     if (from > to) invalidArgument(`env.fromSequence(${from}, ${to})`, 'the start must not be greater than the end');
-    return this.fromSource(builtinConnectors().sequence(from, to), 'Sequence Source');
+    return this.fromBuiltinSource(builtinConnectors().sequence(from, to), 'Sequence Source');
   }
 
   /** The lines of a text file, read in parallel by byte ranges. */
   readTextFile(path: string): SingleOutputStreamOperator<string> {
     if (typeof path !== 'string' || path.length === 0) invalidArgument('env.readTextFile', 'the path must be a non-empty string');
-    return this.fromSource(builtinConnectors().textFile(path), `readTextFile(${path})`);
+    return this.fromBuiltinSource(builtinConnectors().textFile(path), `readTextFile(${path})`);
   }
 
   /** The delimited text read from a TCP socket (parallelism 1); ends when the server closes the connection. */
@@ -140,7 +153,7 @@ export class StreamExecutionEnvironment {
       invalidArgument(`env.socketTextStream(${hostname}, ${port})`, 'the port must be an integer between 1 and 65535');
     }
     if (delimiter.length === 0) invalidArgument('env.socketTextStream', 'the delimiter must not be empty');
-    return this.fromSource(builtinConnectors().socketText(hostname, port, delimiter, maxRetry), 'Socket Stream');
+    return this.fromBuiltinSource(builtinConnectors().socketText(hostname, port, delimiter, maxRetry), 'Socket Stream');
   }
 
   /** A stream from a legacy `SourceFunction` (parallel when it is a `ParallelSourceFunction`). */
@@ -152,8 +165,19 @@ export class StreamExecutionEnvironment {
     return this.addSourceTransformation<T>(name, { kind: 'function', fn }, parallel ? undefined : 1, false);
   }
 
-  /** A stream from a pull-based {@link Source}. */
-  fromSource<T>(source: Source<T>, name: string): SingleOutputStreamOperator<T> {
+  /**
+   * A stream from a pull-based {@link Source}, with its event time and
+   * watermarks (`WatermarkStrategy.noWatermarks()` for none).
+   */
+  fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string): SingleOutputStreamOperator<T> {
+    if (!(watermarkStrategy instanceof WatermarkStrategy)) invalidArgument(`env.fromSource(..., ${String(watermarkStrategy)})`, 'expected a WatermarkStrategy');
+    const stream = this.fromBuiltinSource(source, sourceName);
+    if (!watermarkStrategy.hasWatermarks() && !watermarkStrategy.hasTimestampAssigner()) return stream;
+    return stream.assignTimestampsAndWatermarks(watermarkStrategy);
+  }
+
+  /** @internal a stream from a source without watermarks. */
+  private fromBuiltinSource<T>(source: Source<T>, name: string): SingleOutputStreamOperator<T> {
     return this.addSourceTransformation<T>(
       name,
       { kind: 'source', source },

@@ -7,14 +7,19 @@ import type { Configuration } from './configuration.js';
 import { FlinktsError } from './errors.js';
 import type { OutputTag } from './output-tag.js';
 import type { ParameterTool } from './parameter-tool.js';
+import type { KeyedStateStore } from './state.js';
 
 /** Receives the records a function emits. */
 export interface Collector<T> {
   collect(record: T): void;
 }
 
-/** What a running parallel instance of a function knows about itself. */
-export interface RuntimeContext {
+/**
+ * What a running parallel instance of a function knows about itself. The
+ * keyed-state getters work in functions applied after `keyBy`; elsewhere
+ * they throw, naming the operator.
+ */
+export interface RuntimeContext extends KeyedStateStore {
   /** The name of the task (the chain of operators) this function runs in. */
   getTaskName(): string;
   /** `name (index+1/parallelism)`, as Flink prints it. */
@@ -112,6 +117,30 @@ export abstract class ProcessFunction<I, O> extends AbstractRichFunction {
   abstract processElement(value: I, ctx: ProcessFunctionContext, out: Collector<O>): void | Promise<void>;
 }
 
+/** The context of `KeyedProcessFunction.processElement`: adds the current key. */
+export interface KeyedProcessFunctionContext<K> extends ProcessFunctionContext {
+  getCurrentKey(): K;
+}
+
+/** Which clock a timer belongs to. */
+export type TimeDomain = 'EVENT_TIME' | 'PROCESSING_TIME';
+
+/** The context of `onTimer`. */
+export interface OnTimerContext<K> extends KeyedProcessFunctionContext<K> {
+  timeDomain(): TimeDomain;
+}
+
+/**
+ * A process function on a keyed stream, with keyed state and timers (one per
+ * key and timestamp), as Flink's `KeyedProcessFunction`.
+ */
+export abstract class KeyedProcessFunction<K, I, O> extends AbstractRichFunction {
+  abstract processElement(value: I, ctx: KeyedProcessFunctionContext<K>, out: Collector<O>): void | Promise<void>;
+
+  /** Called when a timer registered through `ctx.timerService()` fires. */
+  onTimer(_timestamp: number, _ctx: OnTimerContext<K>, _out: Collector<O>): void {}
+}
+
 /** What a sink knows about the record it is given. */
 export interface SinkContext {
   currentProcessingTime(): number;
@@ -141,6 +170,10 @@ export abstract class RichSinkFunction<T> extends AbstractRichFunction {
 export interface SourceContext<T> {
   collect(element: T): void | Promise<void>;
   collectWithTimestamp(element: T, timestamp: number): void | Promise<void>;
+  /** Emits a watermark from the source itself. */
+  emitWatermark(watermark: { readonly timestamp: number }): void;
+  /** Tells downstream operators not to wait for this source's watermarks until it emits again. */
+  markAsTemporarilyIdle(): void;
   /** Kept for Flink compatibility; JavaScript needs no lock. */
   getCheckpointLock(): object;
 }

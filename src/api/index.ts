@@ -13,6 +13,7 @@ export {
   RichSourceFunction,
   RichParallelSourceFunction,
   ProcessFunction,
+  KeyedProcessFunction,
   isRichFunction,
   type Collector,
   type RuntimeContext,
@@ -30,7 +31,37 @@ export {
   type SourceContext,
   type TimerService,
   type ProcessFunctionContext,
+  type KeyedProcessFunctionContext,
+  type OnTimerContext,
+  type TimeDomain,
 } from './functions.js';
+export {
+  StateTtlConfig,
+  StateTtlConfigBuilder,
+  StateDescriptor,
+  ValueStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  AggregatingStateDescriptor,
+  type ValueState,
+  type ListState,
+  type MapState,
+  type ReducingState,
+  type AggregatingState,
+  type AggregateFunction,
+  type KeyedStateStore,
+  type TtlUpdateType,
+  type TtlStateVisibility,
+} from './state.js';
+export { Time, Watermark, type Duration } from './time.js';
+export {
+  WatermarkStrategy,
+  BoundedOutOfOrdernessWatermarks,
+  type WatermarkGenerator,
+  type WatermarkOutput,
+  type TimestampAssigner,
+} from './watermark-strategy.js';
 export { type Source, type SourceReader, type SourceReaderContext, type ReaderOutput, type InputStatus } from './source.js';
 export { OutputTag } from './output-tag.js';
 export { ParameterTool } from './parameter-tool.js';

@@ -8,6 +8,7 @@ import type { Configuration } from './configuration.js';
 import type {
   FilterFunction,
   FlatMapFunction,
+  KeyedProcessFunction,
   KeySelector,
   MapFunction,
   Partitioner,
@@ -18,6 +19,7 @@ import type {
 } from './functions.js';
 import type { OutputTag } from './output-tag.js';
 import type { Source } from './source.js';
+import type { WatermarkStrategy } from './watermark-strategy.js';
 
 /** Flink's chaining strategies: `startNewChain()` gives HEAD, `disableChaining()` NEVER. */
 export type ChainingStrategy = 'ALWAYS' | 'HEAD' | 'NEVER';
@@ -45,7 +47,9 @@ export type OperatorSpec =
   | { kind: 'filter'; fn: FilterFunction<any> }
   | { kind: 'process'; fn: ProcessFunction<any, any> }
   | { kind: 'reduce'; fn: ReduceFunction<any> }
-  | { kind: 'aggregate'; aggregation: AggregationKind; field: string | number; first: boolean };
+  | { kind: 'aggregate'; aggregation: AggregationKind; field: string | number; first: boolean }
+  | { kind: 'timestamps'; strategy: WatermarkStrategy<any> }
+  | { kind: 'keyedProcess'; fn: KeyedProcessFunction<any, any, any> };
 
 /** What a source transformation reads from. */
 export type SourceSpec = { kind: 'function'; fn: SourceFunction<any> } | { kind: 'source'; source: Source<any> };

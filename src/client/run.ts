@@ -5,6 +5,7 @@
 import { MiniCluster, type ClusterSettings, type JobSnapshot, type VertexMetrics } from '../cluster/minicluster.js';
 import {
   EXECUTION_BUFFER_TIMEOUT,
+  PIPELINE_AUTO_WATERMARK_INTERVAL,
   TASKMANAGER_MEMORY_SEGMENT_SIZE,
   TASKMANAGER_NETWORK_MEMORY_BUFFERS_PER_CHANNEL,
   TASKMANAGER_NETWORK_MEMORY_MAX_OVERDRAFT_BUFFERS_PER_GATE,
@@ -150,6 +151,7 @@ export function clusterSettings(config: FlinktsConfig): ClusterSettings {
       bufferTimeoutMs: config.get(EXECUTION_BUFFER_TIMEOUT),
     },
     metricsIntervalMs: METRICS_INTERVAL_MS,
+    autoWatermarkIntervalMs: config.get(PIPELINE_AUTO_WATERMARK_INTERVAL),
   };
 }
 

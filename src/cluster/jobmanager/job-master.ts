@@ -26,6 +26,7 @@ export interface ClusterSettings {
   readonly numberOfTaskSlots: number;
   readonly network: NetworkSettings;
   readonly metricsIntervalMs: number;
+  readonly autoWatermarkIntervalMs: number;
 }
 
 /** Metrics of one vertex, summed over its subtasks. */
@@ -108,6 +109,7 @@ export class JobMaster {
       tasks,
       network: this.cluster.network,
       metricsIntervalMs: this.cluster.metricsIntervalMs,
+      autoWatermarkIntervalMs: this.cluster.autoWatermarkIntervalMs,
     }));
     this.executor.deploy(deployments);
     return this.result;

@@ -106,6 +106,17 @@ export class InputGate {
     return this.endedChannels === this.channels.length;
   }
 
+  /** Whether every channel that has not ended is idle (false when none is left). */
+  allActiveChannelsIdle(): boolean {
+    let active = 0;
+    for (const channel of this.channels) {
+      if (channel.ended) continue;
+      if (!channel.idle) return false;
+      active++;
+    }
+    return active > 0;
+  }
+
   /** The minimum watermark over channels that are neither ended nor idle (−∞ if none has one yet). */
   combinedWatermark(inputIndex: number): number {
     let min = Number.POSITIVE_INFINITY;

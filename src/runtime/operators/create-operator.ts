@@ -4,7 +4,9 @@ import type { StreamNode } from '../../graph/stream-graph.js';
 import { FilterOperator, FlatMapOperator, MapOperator } from './basic-operators.js';
 import { RollingAggregationOperator, RollingReduceOperator } from './keyed-aggregations.js';
 import type { OperatorContext, StreamOperator } from './operator.js';
+import { KeyedProcessOperator } from './keyed-process-operator.js';
 import { ProcessOperator } from './process-operator.js';
+import { TimestampsAndWatermarksOperator } from './timestamps-watermarks-operator.js';
 import { SinkOperator } from './sink-operator.js';
 
 /** The operator of a non-source node. */
@@ -28,5 +30,9 @@ export function createOperator(node: StreamNode, context: OperatorContext): Stre
       return new RollingReduceOperator(spec.fn, context);
     case 'aggregate':
       return new RollingAggregationOperator(spec.aggregation, spec.field, spec.first, context);
+    case 'timestamps':
+      return new TimestampsAndWatermarksOperator(spec.strategy, context);
+    case 'keyedProcess':
+      return new KeyedProcessOperator(spec.fn, context);
   }
 }

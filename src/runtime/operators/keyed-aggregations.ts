@@ -12,6 +12,8 @@ import type { OperatorContext, StreamOperator } from './operator.js';
 
 /** The per-key rolling combination of records. */
 abstract class RollingOperator implements StreamOperator {
+  /** Keeps its own per-key table; the key is computed once per record here. */
+  readonly managesKeyContext = true;
   private readonly state: KeyGroupedMap<unknown>;
   private readonly key: (value: unknown) => unknown;
 

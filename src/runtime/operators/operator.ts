@@ -5,7 +5,9 @@
  */
 import type { Configuration } from '../../api/configuration.js';
 import type { RuntimeContext } from '../../api/functions.js';
+import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
+import type { HeapTimerService, ProcessingTimeService, Triggerable } from '../time/timer-service.js';
 
 /** Where an operator emits: the next chained operator(s) and/or the network. */
 export interface Output {
@@ -13,6 +15,8 @@ export interface Output {
   /** Emits to the side output `tagId`; dropped when nobody consumes that tag. */
   collectSide(tagId: string, value: unknown, timestamp: number | undefined): void;
   emitWatermark(watermark: number): void;
+  /** Idleness of this stream: idle inputs are left out of downstream watermarks. */
+  emitWatermarkStatus(idle: boolean): void;
 }
 
 /** One operator of a chain. */
@@ -24,6 +28,12 @@ export interface StreamOperator {
   /** End of input: emit what is still buffered. */
   finish?(): void | Promise<void>;
   close?(): void | Promise<void>;
+  /**
+   * Keyed operators normally get the key of each record set as the
+   * backend's current key before `processElement`; an operator that computes
+   * keys itself sets this to true.
+   */
+  readonly managesKeyContext?: boolean;
 }
 
 /** What the task offers its operators. */
@@ -31,6 +41,10 @@ export interface TaskHooks {
   /** Pauses the task's input until `promise` settles (async sinks). */
   awaitAsync(promise: Promise<unknown>, operatorName: string): void;
   currentWatermark(): number;
+  /** Timers in processing time, run by the task between steps. */
+  readonly processingTimeService: ProcessingTimeService;
+  /** The interval of periodic watermark emission (`pipeline.auto-watermark-interval`). */
+  readonly autoWatermarkIntervalMs: number;
 }
 
 /** Everything an operator factory needs. */
@@ -47,4 +61,8 @@ export interface OperatorContext {
   readonly keySelector: ((value: unknown) => unknown) | undefined;
   readonly keyGroupRange: KeyGroupRange;
   readonly task: TaskHooks;
+  /** The keyed state of a keyed operator (undefined for non-keyed ones). */
+  readonly keyedStateBackend: HeapKeyedStateBackend | undefined;
+  /** The timer service of a keyed operator; throws for non-keyed ones. */
+  getInternalTimerService(target: Triggerable): HeapTimerService;
 }

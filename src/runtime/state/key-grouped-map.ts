@@ -39,6 +39,16 @@ export class KeyGroupedMap<V> {
     return this.index.get(canonicalKey(key));
   }
 
+  /** The entry of a key given in canonical form (see {@link canonicalKey}). */
+  entryOfCanonical(canonical: unknown): KeyedEntry<V> | undefined {
+    return this.index.get(canonical);
+  }
+
+  /** All entries (any key group). */
+  entries(): IterableIterator<KeyedEntry<V>> {
+    return this.index.values();
+  }
+
   /** Adds state for a key that has none; throws if the key belongs to another subtask. */
   insert(key: unknown, value: V): KeyedEntry<V> {
     const keyGroup = assignToKeyGroup(key, this.maxParallelism);

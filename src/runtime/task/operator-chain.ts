@@ -13,6 +13,9 @@ import { toFunction } from '../network/partitioners.js';
 import { createOperator } from '../operators/create-operator.js';
 import type { OperatorContext, Output, StreamOperator, TaskHooks } from '../operators/operator.js';
 import { ChainedOutput, CountingOutput, routeOutputs, type RoutedOutput } from './outputs.js';
+import { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
+import { HeapTimerService } from '../time/timer-service.js';
+import { withKeyContext } from './key-context.js';
 import { createRuntimeContext } from './runtime-context.js';
 import type { TaskMetrics } from './task-metrics.js';
 
@@ -60,7 +63,6 @@ export function buildOperatorChain(setup: ChainSetup): OperatorChain {
     maxParallelism: vertex.maxParallelism,
     attemptNumber: setup.attemptNumber,
   };
-  const runtimeContext = createRuntimeContext(taskInfo, setup.globalJobParameters);
 
   for (const op of [...vertex.operators].reverse()) {
     const node = setup.nodes.get(op.id);
@@ -82,6 +84,9 @@ export function buildOperatorChain(setup: ChainSetup): OperatorChain {
     outputs.push(...(setup.networkOutputs.get(op.id) ?? []));
     const output = routeOutputs(outputs);
     const t = node.transformation;
+    const keySelector = t.stateKeySelector === undefined ? undefined : toFunction(t.stateKeySelector);
+    const backend = keySelector === undefined ? undefined : new HeapKeyedStateBackend(keyGroupRange, vertex.maxParallelism);
+    const runtimeContext = createRuntimeContext(taskInfo, setup.globalJobParameters, node.name, backend);
     const context: OperatorContext = {
       operatorId: op.id,
       operatorName: node.name,
@@ -91,11 +96,19 @@ export function buildOperatorChain(setup: ChainSetup): OperatorChain {
       output,
       runtimeContext,
       parameters: t.parameters ?? new Configuration(),
-      keySelector: t.stateKeySelector === undefined ? undefined : toFunction(t.stateKeySelector),
+      keySelector,
       keyGroupRange,
       task: setup.hooks,
+      keyedStateBackend: backend,
+      getInternalTimerService: (target) => {
+        if (backend === undefined) {
+          throw new FlinktsError('USER_FUNCTION', `${node.name}: timers are only supported on a keyed stream; use keyBy(...) first`);
+        }
+        return new HeapTimerService(backend, setup.hooks.processingTimeService, target);
+      },
     };
-    const operator = node.role === 'source' ? undefined : createOperator(node, context);
+    const created = node.role === 'source' ? undefined : createOperator(node, context);
+    const operator = created !== undefined && backend !== undefined && keySelector !== undefined ? withKeyContext(created, backend, keySelector) : created;
     built.set(op.id, { id: op.id, name: node.name, node, operator, output, context });
   }
 

@@ -5,7 +5,7 @@
  */
 import { UserFunctionError } from '../../api/errors.js';
 import type { ChannelSelector } from '../network/partitioners.js';
-import { EVENT_WATERMARK, type OutputChannel } from '../network/output-channel.js';
+import { EVENT_WATERMARK, EVENT_WATERMARK_STATUS, type OutputChannel } from '../network/output-channel.js';
 import type { Output, StreamOperator } from '../operators/operator.js';
 import type { TaskMetrics } from './task-metrics.js';
 
@@ -41,6 +41,10 @@ export class ChainedOutput implements Output {
     if (this.operator.processWatermark !== undefined) this.operator.processWatermark(watermark);
     else this.downstream?.emitWatermark(watermark);
   }
+
+  emitWatermarkStatus(idle: boolean): void {
+    this.downstream?.emitWatermarkStatus(idle);
+  }
 }
 
 /** Serialises records into the channels of one network edge. */
@@ -65,6 +69,10 @@ export class NetworkOutput implements Output {
   emitWatermark(watermark: number): void {
     for (const channel of this.channels) channel.writeEvent(EVENT_WATERMARK, watermark, 0);
   }
+
+  emitWatermarkStatus(idle: boolean): void {
+    for (const channel of this.channels) channel.writeEvent(EVENT_WATERMARK_STATUS, idle ? 1 : 0, 0);
+  }
 }
 
 /** Counts the records that reach a sink of the chain as the task's output. */
@@ -85,6 +93,10 @@ export class CountingOutput implements Output {
 
   emitWatermark(watermark: number): void {
     this.inner.emitWatermark(watermark);
+  }
+
+  emitWatermarkStatus(idle: boolean): void {
+    this.inner.emitWatermarkStatus(idle);
   }
 }
 
@@ -127,5 +139,9 @@ class RouterOutput implements Output {
 
   emitWatermark(watermark: number): void {
     for (const output of this.all) output.emitWatermark(watermark);
+  }
+
+  emitWatermarkStatus(idle: boolean): void {
+    for (const output of this.all) output.emitWatermarkStatus(idle);
   }
 }

@@ -1,6 +1,9 @@
 /** The `RuntimeContext` rich functions get from `getRuntimeContext()`. */
+import { FlinktsError } from '../../api/errors.js';
 import type { RuntimeContext } from '../../api/functions.js';
 import type { ParameterTool } from '../../api/parameter-tool.js';
+import type { AnyStateDescriptor } from '../../api/state.js';
+import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
 
 export interface TaskInfo {
   readonly taskName: string;
@@ -10,7 +13,22 @@ export interface TaskInfo {
   readonly attemptNumber: number;
 }
 
-export function createRuntimeContext(info: TaskInfo, globalJobParameters: ParameterTool): RuntimeContext {
+/** The context of one operator's function; keyed state needs a keyed operator. */
+export function createRuntimeContext(
+  info: TaskInfo,
+  globalJobParameters: ParameterTool,
+  operatorName: string,
+  backend: HeapKeyedStateBackend | undefined,
+): RuntimeContext {
+  const state = <S>(descriptor: AnyStateDescriptor): S => {
+    if (backend === undefined) {
+      throw new FlinktsError(
+        'USER_FUNCTION',
+        `${operatorName}: keyed state ('${descriptor.name}') can only be used on a keyed stream, i.e. after keyBy(...)`,
+      );
+    }
+    return backend.getState(descriptor) as S;
+  };
   return {
     getTaskName: () => info.taskName,
     getTaskNameWithSubtasks: () => `${info.taskName} (${info.subtaskIndex + 1}/${info.parallelism})`,
@@ -19,5 +37,10 @@ export function createRuntimeContext(info: TaskInfo, globalJobParameters: Parame
     getMaxNumberOfParallelSubtasks: () => info.maxParallelism,
     getAttemptNumber: () => info.attemptNumber,
     getGlobalJobParameters: () => globalJobParameters,
+    getState: (d) => state(d),
+    getListState: (d) => state(d),
+    getMapState: (d) => state(d),
+    getReducingState: (d) => state(d),
+    getAggregatingState: (d) => state(d),
   };
 }

@@ -16,7 +16,7 @@ import {
   type OutputChannel,
 } from '../network/output-channel.js';
 import { closeFunction, openFunction } from '../operators/function-lifecycle.js';
-import type { StreamOperator, TaskHooks } from '../operators/operator.js';
+import type { StreamOperator } from '../operators/operator.js';
 import type { Mailbox, MailboxTask } from './mailbox.js';
 import type { ChainMember, OperatorChain } from './operator-chain.js';
 import { attribute } from './outputs.js';
@@ -39,10 +39,11 @@ const POLLS_PER_STEP = 8;
 const YIELD_CHECK_INTERVAL = 256;
 const SOURCE_SLICE_MS = 5;
 
-export class StreamTask implements MailboxTask, TaskHooks {
+export class StreamTask implements MailboxTask {
   queued = false;
   state: TaskState = 'CREATED';
   private watermark = Number.NEGATIVE_INFINITY;
+  private idle = false;
   private pendingAsync: Promise<unknown> | null = null;
   private writableWaiters: (() => void)[] = [];
   private backPressuredSince = -1;
@@ -57,6 +58,7 @@ export class StreamTask implements MailboxTask, TaskHooks {
   private sourceEnded = false;
   private collectCount = 0;
   private sliceEnd = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     readonly vertexId: string,
@@ -101,6 +103,7 @@ export class StreamTask implements MailboxTask, TaskHooks {
   cancel(): void {
     if (this.state === 'FINISHED' || this.state === 'FAILED') return;
     this.state = 'CANCELED';
+    this.clearTimers();
     try {
       this.legacySource?.cancel();
     } catch {
@@ -142,6 +145,27 @@ export class StreamTask implements MailboxTask, TaskHooks {
 
   currentWatermark(): number {
     return this.watermark;
+  }
+
+  /**
+   * Runs `callback` at processing time `time` on this task (between mailbox
+   * steps, never inside one); an error in it fails the task. Returns a cancel function.
+   */
+  scheduleTimer(time: number, callback: () => void, operatorName: string): () => void {
+    const handle = setTimeout(() => {
+      this.timers.delete(handle);
+      if (this.state !== 'RUNNING' && this.state !== 'CREATED') return;
+      try {
+        callback();
+      } catch (error) {
+        this.fail(attribute(error, operatorName, this.subtaskIndex));
+      }
+    }, Math.max(0, time - Date.now()));
+    this.timers.add(handle);
+    return () => {
+      clearTimeout(handle);
+      this.timers.delete(handle);
+    };
   }
 
   /** One bounded unit of work (called by the mailbox). */
@@ -267,6 +291,7 @@ export class StreamTask implements MailboxTask, TaskHooks {
       case EVENT_WATERMARK_STATUS:
         channel.idle = a === 1;
         this.advanceWatermark(channel.inputIndex);
+        this.updateIdleness();
         break;
       case EVENT_END_OF_PARTITION:
         if (this.gate!.markEnded(channel)) this.inputEnded = true;
@@ -275,6 +300,14 @@ export class StreamTask implements MailboxTask, TaskHooks {
       default:
         throw new Error(`unknown event kind ${kind} on channel ${channel.channelId}`);
     }
+  }
+
+  /** The task is idle when every input channel still running is idle; downstream learns of changes. */
+  private updateIdleness(): void {
+    const idle = this.gate!.allActiveChannelsIdle();
+    if (idle === this.idle) return;
+    this.idle = idle;
+    this.chain.head.output.emitWatermarkStatus(idle);
   }
 
   private advanceWatermark(inputIndex: number): void {
@@ -300,6 +333,13 @@ export class StreamTask implements MailboxTask, TaskHooks {
         return this.sourceYield();
       },
       getCheckpointLock: () => this,
+      emitWatermark: (watermark) => {
+        if (watermark.timestamp > this.watermark) {
+          this.watermark = watermark.timestamp;
+          output.emitWatermark(watermark.timestamp);
+        }
+      },
+      markAsTemporarilyIdle: () => output.emitWatermarkStatus(true),
     };
     this.sliceEnd = performance.now() + SOURCE_SLICE_MS;
     Promise.resolve()
@@ -357,6 +397,7 @@ export class StreamTask implements MailboxTask, TaskHooks {
       if (this.state !== 'RUNNING') return;
       for (const channel of this.outputChannels) channel.writeEvent(EVENT_END_OF_PARTITION, 0, 0);
       await this.closeOperators();
+      this.clearTimers();
       this.state = 'FINISHED';
       this.listener.finished(this);
     } catch (error) {
@@ -372,9 +413,15 @@ export class StreamTask implements MailboxTask, TaskHooks {
     }
   }
 
+  private clearTimers(): void {
+    for (const handle of this.timers) clearTimeout(handle);
+    this.timers.clear();
+  }
+
   private fail(error: unknown): void {
     if (this.state === 'FAILED' || this.state === 'CANCELED' || this.state === 'FINISHED') return;
     this.state = 'FAILED';
+    this.clearTimers();
     this.cancelSources();
     this.listener.failed(this, error);
   }

@@ -34,6 +34,8 @@ export interface WorkerDeployment {
   readonly tasks: readonly { readonly vertexId: string; readonly subtaskIndex: number }[];
   readonly network: NetworkSettings;
   readonly metricsIntervalMs: number;
+  /** `pipeline.auto-watermark-interval`, unless the job sets its own. */
+  readonly autoWatermarkIntervalMs: number;
 }
 
 /** An error that crossed a thread boundary. */

@@ -14,6 +14,7 @@ import { InputGate, type InputChannel } from '../network/input-gate.js';
 import { OutputChannel, type BufferTransport, type OutputBudget } from '../network/output-channel.js';
 import { connectedConsumers, createChannelSelector } from '../network/partitioners.js';
 import { Mailbox } from '../task/mailbox.js';
+import type { TaskHooks } from '../operators/operator.js';
 import { buildOperatorChain } from '../task/operator-chain.js';
 import { NetworkOutput, type RoutedOutput } from '../task/outputs.js';
 import { StreamTask, type TaskListener } from '../task/stream-task.js';
@@ -164,7 +165,12 @@ export class TaskHost implements BufferTransport {
       }
     });
 
-    const hooks = { awaitAsync: (p: Promise<unknown>, name: string) => task.awaitAsync(p, name), currentWatermark: () => task.currentWatermark() };
+    const hooks: TaskHooks = {
+      awaitAsync: (p, name) => task.awaitAsync(p, name),
+      currentWatermark: () => task.currentWatermark(),
+      processingTimeService: { now: () => Date.now(), schedule: (time, callback) => task.scheduleTimer(time, callback, vertex.name) },
+      autoWatermarkIntervalMs: plan.environment.getConfig().getAutoWatermarkInterval() ?? deployment.autoWatermarkIntervalMs,
+    };
     const chain = buildOperatorChain({
       vertex,
       subtaskIndex,

@@ -65,7 +65,16 @@ export function runtimeContext(index: number, parallelism: number, attempt = 0):
     getMaxNumberOfParallelSubtasks: () => 128,
     getAttemptNumber: () => attempt,
     getGlobalJobParameters: () => ParameterTool.fromMap({}),
+    getState: noKeyedState,
+    getListState: noKeyedState,
+    getMapState: noKeyedState,
+    getReducingState: noKeyedState,
+    getAggregatingState: noKeyedState,
   };
+}
+
+function noKeyedState(): never {
+  throw new Error('sinks driven by hand have no keyed state');
 }
 
 /** The sink context handed to `invoke` (the built-in sinks ignore it). */

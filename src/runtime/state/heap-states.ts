@@ -1,0 +1,317 @@
+/**
+ * The state objects of the heap backend. Each reads and writes the entry of
+ * (the backend's current key, its own namespace). With a time-to-live, values
+ * are stored with their last-access time and expire as Flink's TTL states do
+ * (checked on access; optionally a few more entries per access).
+ */
+import { FlinktsError } from '../../api/errors.js';
+import type {
+  AggregateFunction,
+  AggregatingState,
+  AnyStateDescriptor,
+  ListState,
+  MapState,
+  ReducingState,
+  StateTtlConfig,
+  ValueState,
+} from '../../api/state.js';
+import { canonicalKey, type KeyGroupedMap } from './key-grouped-map.js';
+
+/** What states need from their backend. */
+export interface StateHost {
+  currentKeyCanonical(): unknown;
+  getCurrentKey(): unknown;
+  readonly clock: () => number;
+}
+
+/** A keyed state the runtime can point at a namespace. */
+export interface InternalKvState {
+  readonly name: string;
+  readonly kind: AnyStateDescriptor['kind'];
+  setCurrentNamespace(namespace: string): void;
+  clear(): void;
+  /** Merging states (list, reducing, aggregating) combine namespaces into one. */
+  mergeNamespaces?(target: string, sources: readonly string[]): void;
+}
+
+type Table = KeyGroupedMap<Map<string, unknown>>;
+
+/** A stored value with its last-access time (only with a TTL). */
+interface Stamped<T> {
+  v: T;
+  t: number;
+}
+
+abstract class HeapState<T> implements InternalKvState {
+  protected namespace = '';
+  protected readonly ttl: StateTtlConfig | undefined;
+  private sweep: IterableIterator<{ key: unknown; value: Map<string, unknown> }> | undefined;
+  /** Whether the whole stored value carries the TTL stamp (lists stamp each element instead). */
+  protected readonly stampWhole: boolean = true;
+  abstract readonly kind: AnyStateDescriptor['kind'];
+
+  constructor(
+    readonly name: string,
+    ttl: StateTtlConfig | undefined,
+    protected readonly table: Table,
+    protected readonly host: StateHost,
+  ) {
+    this.ttl = ttl !== undefined && ttl.updateType !== 'Disabled' ? ttl : undefined;
+  }
+
+  setCurrentNamespace(namespace: string): void {
+    this.namespace = namespace;
+  }
+
+  clear(): void {
+    this.store(undefined);
+  }
+
+  /** The stored value of (current key, namespace), expired values handled per TTL. */
+  protected load(namespace = this.namespace): T | undefined {
+    const entry = this.table.entryOfCanonical(this.host.currentKeyCanonical());
+    const stored = entry?.value.get(namespace);
+    if (stored === undefined) return undefined;
+    if (this.ttl === undefined || !this.stampWhole) return stored as T;
+    this.cleanupSome();
+    const stamped = stored as Stamped<T>;
+    const now = this.host.clock();
+    if (this.expired(stamped, now)) {
+      this.store(undefined, namespace);
+      return this.ttl.stateVisibility === 'ReturnExpiredIfNotCleanedUp' ? stamped.v : undefined;
+    }
+    if (this.ttl.updateType === 'OnReadAndWrite') stamped.t = now;
+    return stamped.v;
+  }
+
+  /** Stores a value for (current key, namespace); `undefined` removes it. */
+  protected store(value: T | undefined, namespace = this.namespace): void {
+    const canonical = this.host.currentKeyCanonical();
+    let entry = this.table.entryOfCanonical(canonical);
+    if (value === undefined) {
+      if (entry === undefined) return;
+      entry.value.delete(namespace);
+      if (entry.value.size === 0) this.table.delete(entry.key);
+      return;
+    }
+    if (entry === undefined) entry = this.table.insert(this.host.getCurrentKey(), new Map());
+    entry.value.set(namespace, this.ttl === undefined || !this.stampWhole ? value : ({ v: value, t: this.host.clock() } satisfies Stamped<T>));
+  }
+
+  protected expired(stamped: Stamped<unknown>, now: number): boolean {
+    return now - stamped.t >= this.ttl!.ttlMs;
+  }
+
+  /** Incremental cleanup: looks at a few more entries on every access. */
+  private cleanupSome(): void {
+    const size = this.ttl!.incrementalCleanupSize;
+    if (size === 0) return;
+    const now = this.host.clock();
+    for (let i = 0; i < size; i++) {
+      this.sweep ??= this.table.entries();
+      const next = this.sweep.next();
+      if (next.done === true) {
+        this.sweep = undefined;
+        return;
+      }
+      const { key, value } = next.value;
+      for (const [namespace, stored] of value) {
+        if (this.stampWhole && this.expired(stored as Stamped<unknown>, now)) value.delete(namespace);
+      }
+      if (value.size === 0) this.table.delete(key);
+    }
+  }
+}
+
+class HeapValueState<T> extends HeapState<T> implements ValueState<T> {
+  readonly kind = 'value' as const;
+
+  constructor(name: string, ttl: StateTtlConfig | undefined, table: Table, host: StateHost, private readonly defaultValue: T | undefined) {
+    super(name, ttl, table, host);
+  }
+
+  value(): T | undefined {
+    return this.load() ?? this.defaultValue;
+  }
+
+  update(value: T | undefined): void {
+    this.store(value);
+  }
+}
+
+/** With a TTL, list elements expire one by one. */
+class HeapListState<T> extends HeapState<T[]> implements ListState<T> {
+  readonly kind = 'list' as const;
+  protected override readonly stampWhole = false;
+
+  get(): Iterable<T> {
+    const list = this.load();
+    if (list === undefined) return [];
+    if (this.ttl === undefined) return [...list];
+    const now = this.host.clock();
+    const stamped = list as unknown as Stamped<T>[];
+    const live = stamped.filter((e) => !this.expired(e, now));
+    if (live.length !== stamped.length) this.store(live.length === 0 ? undefined : (live as unknown as T[]));
+    if (this.ttl.updateType === 'OnReadAndWrite') for (const e of live) e.t = now;
+    const visible = this.ttl.stateVisibility === 'ReturnExpiredIfNotCleanedUp' ? stamped : live;
+    return visible.map((e) => e.v);
+  }
+
+  add(value: T): void {
+    if (value === undefined || value === null) throw new FlinktsError('USER_FUNCTION', `ListState '${this.name}': cannot add ${String(value)}`);
+    const list = this.load() ?? [];
+    list.push(this.wrap(value));
+    this.store(list);
+  }
+
+  addAll(values: Iterable<T>): void {
+    for (const value of values) this.add(value);
+  }
+
+  update(values: Iterable<T>): void {
+    const list = [...values].map((v) => this.wrap(v));
+    this.store(list.length === 0 ? undefined : list);
+  }
+
+  mergeNamespaces(target: string, sources: readonly string[]): void {
+    const merged: T[] = [];
+    for (const source of sources) {
+      merged.push(...(this.load(source) ?? []));
+      this.store(undefined, source);
+    }
+    if (merged.length === 0) return;
+    this.store([...(this.load(target) ?? []), ...merged], target);
+  }
+
+  private wrap(value: T): T {
+    return this.ttl === undefined ? value : ({ v: value, t: this.host.clock() } as unknown as T);
+  }
+}
+
+/** User keys are compared by value (canonical form); entries keep the original key. */
+class HeapMapState<K, V> extends HeapState<Map<unknown, [K, V]>> implements MapState<K, V> {
+  readonly kind = 'map' as const;
+
+  get(key: K): V | undefined {
+    return this.load()?.get(canonicalKey(key))?.[1];
+  }
+
+  put(key: K, value: V): void {
+    const map = this.load() ?? new Map<unknown, [K, V]>();
+    map.set(canonicalKey(key), [key, value]);
+    this.store(map);
+  }
+
+  putAll(entries: Iterable<[K, V]> | Map<K, V>): void {
+    for (const [k, v] of entries) this.put(k, v);
+  }
+
+  remove(key: K): void {
+    const map = this.load();
+    if (map === undefined) return;
+    map.delete(canonicalKey(key));
+    this.store(map.size === 0 ? undefined : map);
+  }
+
+  contains(key: K): boolean {
+    return this.load()?.has(canonicalKey(key)) ?? false;
+  }
+
+  entries(): Iterable<[K, V]> {
+    return [...(this.load()?.values() ?? [])].map(([k, v]) => [k, v] as [K, V]);
+  }
+
+  keys(): Iterable<K> {
+    return [...(this.load()?.values() ?? [])].map(([k]) => k);
+  }
+
+  values(): Iterable<V> {
+    return [...(this.load()?.values() ?? [])].map(([, v]) => v);
+  }
+
+  isEmpty(): boolean {
+    return (this.load()?.size ?? 0) === 0;
+  }
+}
+
+class HeapReducingState<T> extends HeapState<T> implements ReducingState<T> {
+  readonly kind = 'reducing' as const;
+
+  constructor(name: string, ttl: StateTtlConfig | undefined, table: Table, host: StateHost, private readonly reduce: (a: T, b: T) => T) {
+    super(name, ttl, table, host);
+  }
+
+  get(): T | undefined {
+    return this.load();
+  }
+
+  add(value: T): void {
+    const current = this.load();
+    this.store(current === undefined ? value : this.reduce(current, value));
+  }
+
+  mergeNamespaces(target: string, sources: readonly string[]): void {
+    let merged = this.load(target);
+    for (const source of sources) {
+      const value = this.load(source);
+      this.store(undefined, source);
+      if (value !== undefined) merged = merged === undefined ? value : this.reduce(merged, value);
+    }
+    if (merged !== undefined) this.store(merged, target);
+  }
+}
+
+class HeapAggregatingState<IN, ACC, OUT> extends HeapState<ACC> implements AggregatingState<IN, OUT> {
+  readonly kind = 'aggregating' as const;
+
+  constructor(name: string, ttl: StateTtlConfig | undefined, table: Table, host: StateHost, private readonly fn: AggregateFunction<IN, ACC, OUT>) {
+    super(name, ttl, table, host);
+  }
+
+  get(): OUT | undefined {
+    const acc = this.load();
+    return acc === undefined ? undefined : this.fn.getResult(acc);
+  }
+
+  /** The accumulator itself (window operators merge and emit from it). */
+  getAccumulator(): ACC | undefined {
+    return this.load();
+  }
+
+  add(value: IN): void {
+    const acc = this.load() ?? this.fn.createAccumulator();
+    this.store(this.fn.add(value, acc));
+  }
+
+  mergeNamespaces(target: string, sources: readonly string[]): void {
+    let merged = this.load(target);
+    for (const source of sources) {
+      const acc = this.load(source);
+      this.store(undefined, source);
+      if (acc !== undefined) merged = merged === undefined ? acc : this.fn.merge(merged, acc);
+    }
+    if (merged !== undefined) this.store(merged, target);
+  }
+}
+
+/** Creates the state object of a descriptor over its table. */
+export function createState(descriptor: AnyStateDescriptor, table: Table, host: StateHost): InternalKvState {
+  const ttl = descriptor.getTtlConfig();
+  switch (descriptor.kind) {
+    case 'value':
+      return new HeapValueState(descriptor.name, ttl, table, host, descriptor.defaultValue);
+    case 'list':
+      return new HeapListState(descriptor.name, ttl, table, host);
+    case 'map':
+      return new HeapMapState(descriptor.name, ttl, table, host);
+    case 'reducing': {
+      const fn = descriptor.reduceFunction;
+      const reduce = typeof fn === 'function' ? fn : (a: unknown, b: unknown) => fn.reduce(a, b);
+      return new HeapReducingState(descriptor.name, ttl, table, host, reduce);
+    }
+    case 'aggregating':
+      return new HeapAggregatingState(descriptor.name, ttl, table, host, descriptor.aggregateFunction);
+  }
+}
+
+export type { HeapAggregatingState };
