@@ -9,6 +9,7 @@ import { KeyGroupedMap } from '../state/key-grouped-map.js';
 import { bindFunction, closeFunction, openFunction } from './function-lifecycle.js';
 import { FieldCopier, fieldGetter } from './field-access.js';
 import type { OperatorContext, StreamOperator } from './operator.js';
+import { preview } from './record-preview.js';
 
 /** The per-key rolling combination of records. */
 abstract class RollingOperator implements StreamOperator {
@@ -127,14 +128,4 @@ export class RollingAggregationOperator extends RollingOperator {
   private withField(record: unknown, value: number | string): unknown {
     return this.copier.with(record, value);
   }
-}
-
-function preview(record: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(record) ?? String(record);
-  } catch {
-    text = String(record);
-  }
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

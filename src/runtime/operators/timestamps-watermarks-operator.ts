@@ -9,6 +9,7 @@ import { FlinktsError } from '../../api/errors.js';
 import type { Watermark } from '../../api/time.js';
 import type { WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from '../../api/watermark-strategy.js';
 import type { OperatorContext, StreamOperator } from './operator.js';
+import { preview } from './record-preview.js';
 
 export class TimestampsAndWatermarksOperator implements StreamOperator, WatermarkOutput {
   private readonly assign: (element: unknown, recordTimestamp: number | undefined) => number | undefined;
@@ -100,15 +101,4 @@ export class TimestampsAndWatermarksOperator implements StreamOperator, Watermar
     this.cancelPeriodic?.();
     this.cancelPeriodic = undefined;
   }
-}
-
-/** A record for an error message: JSON, at most 200 characters. */
-export function preview(record: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(record) ?? String(record);
-  } catch {
-    text = String(record);
-  }
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
