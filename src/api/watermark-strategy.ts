@@ -73,6 +73,15 @@ export class WatermarkStrategy<T> {
     return new WatermarkStrategy<T>({ generator: create, assigner: undefined, idleTimeoutMs: undefined });
   }
 
+  /**
+   * Ingestion time: every record gets the wall-clock time at which it enters
+   * this operator as its timestamp, and watermarks follow that clock
+   * (Flink's former `TimeCharacteristic.IngestionTime`).
+   */
+  static forIngestionTime<T>(): WatermarkStrategy<T> {
+    return WatermarkStrategy.forMonotonousTimestamps<T>().withTimestampAssigner(() => Date.now());
+  }
+
   /** No watermarks: event-time operators downstream never fire before the end of input. */
   static noWatermarks<T>(): WatermarkStrategy<T> {
     return new WatermarkStrategy<T>({ generator: undefined, assigner: undefined, idleTimeoutMs: undefined });
