@@ -4,6 +4,7 @@ const BENCHES = {
   core: './core-pipeline.js',
   wordcount: './wordcount-cli.js',
   codec: './codec.js',
+  windows: './windows.js',
 };
 
 const requested = process.argv.slice(2);

@@ -3,8 +3,10 @@
  * lazy, typed stream handles (one file: they extend each other, and a module
  * cycle between subclasses breaks class evaluation order). Every method records a transformation; nothing runs.
  */
+import { BroadcastConnectedStream, BroadcastStream, checkBroadcastDescriptors } from './broadcast.js';
 import { builtinConnectors, type WriteMode } from './builtins.js';
 import type { Configuration } from './configuration.js';
+import { ConnectedStreams } from './connected-streams.js';
 import type { StreamExecutionEnvironment } from './environment.js';
 import { invalidArgument } from './errors.js';
 import { KeyedProcessFunction } from './functions.js';
@@ -18,7 +20,10 @@ import type {
   ReduceFunction,
   SinkFunction,
 } from './functions.js';
+import { IntervalJoin } from './interval-join.js';
+import { CoGroupedStreams, JoinedStreams } from './joins.js';
 import type { OutputTag } from './output-tag.js';
+import type { MapStateDescriptor } from './state.js';
 import {
   baseFields,
   type AggregationKind,
@@ -34,6 +39,9 @@ import {
 } from './transformation.js';
 import { WatermarkStrategy } from './watermark-strategy.js';
 import { checkFunction, checkMaxParallelism, checkParallelism, toKeySelector, type KeySpec } from './validation.js';
+import { AllWindowedStream, countWindowsOf, WindowedStream } from './windowed-stream.js';
+import { GlobalWindows, type WindowAssigner } from './windowing/assigners.js';
+import type { GlobalWindow, Window } from './windowing/windows.js';
 
 /** A stream of records of type `T`. */
 export class DataStream<T> {
@@ -91,6 +99,18 @@ export class DataStream<T> {
     return new KeyedStream<T, K>(this.environment, partition, keySelector);
   }
 
+  /** Windows over the whole stream (Flink's `windowAll`): one window operator at parallelism 1. */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    // As Flink: a constant key, so the operator uses keyed state and timers, forced to parallelism 1.
+    const keyed = this.keyBy(() => 0);
+    return new AllWindowedStream<T, W>(assigner, (name, spec) => keyed.transform(name, spec).setParallelism(1).setMaxParallelism(1));
+  }
+
+  /** Count windows over the whole stream: `size` elements per window, or the last `size` every `slide` elements. */
+  countWindowAll(size: number, slide?: number): AllWindowedStream<T, GlobalWindow> {
+    return countWindowsOf(this.windowAll(GlobalWindows.create()), 'countWindowAll', size, slide);
+  }
+
   /** Merges this stream with others of the same type. */
   union(...streams: DataStream<T>[]): DataStream<T> {
     for (const stream of streams) {
@@ -126,8 +146,41 @@ export class DataStream<T> {
   }
 
   /** Every record to every downstream instance. */
-  broadcast(): DataStream<T> {
-    return new DataStream<T>(this.environment, this.addPartition({ kind: 'broadcast' }));
+  broadcast(): DataStream<T>;
+  /**
+   * The broadcast state pattern: every record to every instance of the
+   * operator this stream is connected to (`other.connect(broadcastStream)`),
+   * which keeps the broadcast state `descriptors` describe.
+   */
+  broadcast(...descriptors: MapStateDescriptor<any, any>[]): BroadcastStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<any, any>[]): DataStream<T> | BroadcastStream<T> {
+    const partitioned = new DataStream<T>(this.environment, this.addPartition({ kind: 'broadcast' }));
+    if (descriptors.length === 0) return partitioned;
+    return new BroadcastStream<T>(this.environment, partitioned, checkBroadcastDescriptors(descriptors));
+  }
+
+  /**
+   * Connects this stream with another (of any type) for a two-input operator
+   * (`map`, `flatMap`, `process`), or with a broadcast stream for the
+   * broadcast state pattern.
+   */
+  connect<R>(other: BroadcastStream<R>): BroadcastConnectedStream<T, R>;
+  connect<R>(other: DataStream<R>): ConnectedStreams<T, R>;
+  connect<R>(other: DataStream<R> | BroadcastStream<R>): ConnectedStreams<T, R> | BroadcastConnectedStream<T, R> {
+    if (other instanceof BroadcastStream) return new BroadcastConnectedStream<T, R>(this, other);
+    return new ConnectedStreams<T, R>(this.environment, this, other);
+  }
+
+  /** A window join with `other`: `join(other).where(key1).equalTo(key2).window(assigner).apply(fn)`. */
+  join<R>(other: DataStream<R>): JoinedStreams<T, R> {
+    if (!(other instanceof DataStream)) invalidArgument('join', 'the argument must be a DataStream');
+    return new JoinedStreams<T, R>(this, other);
+  }
+
+  /** A window co-group with `other`: `coGroup(other).where(key1).equalTo(key2).window(assigner).apply(fn)`. */
+  coGroup<R>(other: DataStream<R>): CoGroupedStreams<T, R> {
+    if (!(other instanceof DataStream)) invalidArgument('coGroup', 'the argument must be a DataStream');
+    return new CoGroupedStreams<T, R>(this, other);
   }
 
   /** Every record to the first downstream instance. */
@@ -375,6 +428,24 @@ export class KeyedStream<T, K> extends DataStream<T> {
   override process<O>(fn: KeyedProcessFunction<K, T, O> | ProcessFunction<T, O>): SingleOutputStreamOperator<O> {
     if (fn instanceof KeyedProcessFunction) return this.transform<O>('KeyedProcess', { kind: 'keyedProcess', fn });
     return super.process(fn);
+  }
+
+  /** Groups the records of each key into windows (tumbling, sliding, session, global, ...). */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(assigner, (name, spec) => this.transform(name, spec));
+  }
+
+  /** Count windows per key: `size` elements per window, or the last `size` every `slide` elements. */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    return countWindowsOf(this.window(GlobalWindows.create()), 'countWindow', size, slide);
+  }
+
+  /**
+   * An interval join with another keyed stream, in event time:
+   * `intervalJoin(other).between(lower, upper).process(fn)`.
+   */
+  intervalJoin<R>(other: KeyedStream<R, K>): IntervalJoin<T, R, K> {
+    return new IntervalJoin<T, R, K>(this, other);
   }
 
   /** Combines each record with the previous result of its key; emits every result. */

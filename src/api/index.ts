@@ -62,6 +62,44 @@ export {
   type WatermarkOutput,
   type TimestampAssigner,
 } from './watermark-strategy.js';
+export { WindowedStream, AllWindowedStream } from './windowed-stream.js';
+export * from './windowing/index.js';
+export { ConnectedStreams } from './connected-streams.js';
+export { BroadcastStream, BroadcastConnectedStream } from './broadcast.js';
+export { IntervalJoin, IntervalJoined } from './interval-join.js';
+export { JoinedStreams, CoGroupedStreams, JoinedWindowedStreams, CoGroupedWindowedStreams, type TaggedUnion } from './joins.js';
+export {
+  RichCoMapFunction,
+  RichCoFlatMapFunction,
+  CoProcessFunction,
+  KeyedCoProcessFunction,
+  BroadcastProcessFunction,
+  KeyedBroadcastProcessFunction,
+  ProcessJoinFunction,
+  RichJoinFunction,
+  RichFlatJoinFunction,
+  RichCoGroupFunction,
+  type CoMapFunction,
+  type CoFlatMapFunction,
+  type CoProcessFunctionContext,
+  type CoProcessFunctionOnTimerContext,
+  type KeyedCoProcessFunctionContext,
+  type KeyedCoProcessFunctionOnTimerContext,
+  type BroadcastState,
+  type ReadOnlyBroadcastState,
+  type BroadcastBaseContext,
+  type BroadcastContext,
+  type BroadcastReadOnlyContext,
+  type KeyedBroadcastContext,
+  type KeyedBroadcastReadOnlyContext,
+  type KeyedBroadcastOnTimerContext,
+  type KeyedStateFunction,
+  type StateOf,
+  type ProcessJoinFunctionContext,
+  type JoinFunction,
+  type FlatJoinFunction,
+  type CoGroupFunction,
+} from './co-functions.js';
 export { type Source, type SourceReader, type SourceReaderContext, type ReaderOutput, type InputStatus } from './source.js';
 export { OutputTag } from './output-tag.js';
 export { ParameterTool } from './parameter-tool.js';

@@ -17,9 +17,20 @@ import type {
   SinkFunction,
   SourceFunction,
 } from './functions.js';
+import type {
+  BroadcastProcessFunction,
+  CoFlatMapFunction,
+  CoMapFunction,
+  CoProcessFunction,
+  KeyedBroadcastProcessFunction,
+  KeyedCoProcessFunction,
+  ProcessJoinFunction,
+} from './co-functions.js';
 import type { OutputTag } from './output-tag.js';
 import type { Source } from './source.js';
+import type { MapStateDescriptor } from './state.js';
 import type { WatermarkStrategy } from './watermark-strategy.js';
+import type { WindowOperatorSpec } from './windowing/spec.js';
 
 /** Flink's chaining strategies: `startNewChain()` gives HEAD, `disableChaining()` NEVER. */
 export type ChainingStrategy = 'ALWAYS' | 'HEAD' | 'NEVER';
@@ -49,7 +60,27 @@ export type OperatorSpec =
   | { kind: 'reduce'; fn: ReduceFunction<any> }
   | { kind: 'aggregate'; aggregation: AggregationKind; field: string | number; first: boolean }
   | { kind: 'timestamps'; strategy: WatermarkStrategy<any> }
-  | { kind: 'keyedProcess'; fn: KeyedProcessFunction<any, any, any> };
+  | { kind: 'keyedProcess'; fn: KeyedProcessFunction<any, any, any> }
+  | { kind: 'window'; window: WindowOperatorSpec };
+
+/** The operator a two-input transformation runs (`connect`, broadcast connections, interval joins). */
+export type TwoInputOperatorSpec =
+  | { kind: 'coMap'; fn: CoMapFunction<any, any, any> }
+  | { kind: 'coFlatMap'; fn: CoFlatMapFunction<any, any, any> }
+  | { kind: 'coProcess'; fn: CoProcessFunction<any, any, any> }
+  | { kind: 'keyedCoProcess'; fn: KeyedCoProcessFunction<any, any, any, any> }
+  | { kind: 'broadcastProcess'; fn: BroadcastProcessFunction<any, any, any> }
+  | { kind: 'keyedBroadcastProcess'; fn: KeyedBroadcastProcessFunction<any, any, any, any> }
+  | {
+      kind: 'intervalJoin';
+      fn: ProcessJoinFunction<any, any, any>;
+      lowerBound: number;
+      upperBound: number;
+      lowerBoundInclusive: boolean;
+      upperBoundInclusive: boolean;
+      leftLateDataTag: OutputTag<any> | undefined;
+      rightLateDataTag: OutputTag<any> | undefined;
+    };
 
 /** What a source transformation reads from. */
 export type SourceSpec = { kind: 'function'; fn: SourceFunction<any> } | { kind: 'source'; source: Source<any> };
@@ -86,6 +117,22 @@ export interface OneInputTransformation extends TransformationBase {
   readonly operator: OperatorSpec;
 }
 
+/**
+ * An operator with two inputs. `stateKeySelector` (of the base) is set when
+ * either input is keyed; the per-input selectors set the key context of each
+ * input's records.
+ */
+export interface TwoInputTransformation extends TransformationBase {
+  readonly kind: 'two-input';
+  readonly input1: Transformation;
+  readonly input2: Transformation;
+  readonly operator: TwoInputOperatorSpec;
+  readonly stateKeySelector1: KeySelector<any, any> | undefined;
+  readonly stateKeySelector2: KeySelector<any, any> | undefined;
+  /** The broadcast state of a broadcast connection (input 2 is the broadcast input). */
+  readonly broadcastStateDescriptors: readonly MapStateDescriptor<any, any>[] | undefined;
+}
+
 export interface SinkTransformation extends TransformationBase {
   readonly kind: 'sink';
   readonly input: Transformation;
@@ -117,6 +164,7 @@ export interface SideOutputTransformation extends TransformationBase {
 export type Transformation =
   | SourceTransformation
   | OneInputTransformation
+  | TwoInputTransformation
   | SinkTransformation
   | PartitionTransformation
   | UnionTransformation
@@ -129,6 +177,8 @@ export function inputsOf(t: Transformation): readonly Transformation[] {
       return [];
     case 'union':
       return t.inputs;
+    case 'two-input':
+      return [t.input1, t.input2];
     case 'operator':
     case 'sink':
     case 'partition':

@@ -68,8 +68,9 @@ export class WatermarkStrategy<T> {
 
   /** A custom generator, created once per parallel instance. */
   static forGenerator<T>(factory: (() => WatermarkGenerator<T>) | { createWatermarkGenerator(): WatermarkGenerator<T> }): WatermarkStrategy<T> {
+    const ok = typeof factory === 'function' || (typeof factory === 'object' && factory !== null && typeof factory.createWatermarkGenerator === 'function');
+    if (!ok) invalidArgument('WatermarkStrategy.forGenerator', 'expected a factory function () => WatermarkGenerator or an object with createWatermarkGenerator()');
     const create = typeof factory === 'function' ? factory : () => factory.createWatermarkGenerator();
-    if (typeof create !== 'function') invalidArgument('WatermarkStrategy.forGenerator', 'expected a factory function');
     return new WatermarkStrategy<T>({ generator: create, assigner: undefined, idleTimeoutMs: undefined });
   }
 

@@ -42,6 +42,8 @@ export interface JobEdge {
   /** The operator of the source vertex that emits into this edge. */
   readonly sourceOperator: string;
   readonly target: string;
+  /** The input of the target's head operator the edge feeds: 0, or 1 for the second input of a two-input operator. */
+  readonly inputIndex: number;
   readonly partitioner: PartitionerKind;
   readonly sideOutput?: string;
 }
@@ -55,12 +57,16 @@ export interface JobGraph {
   readonly edges: readonly JobEdge[];
 }
 
-/** Flink's `isChainable`: one input, forward, equal parallelism, same slot sharing group, strategies allow it. */
+/**
+ * Flink's `isChainable`: one input, forward, equal parallelism, same slot
+ * sharing group, strategies allow it. A two-input operator always heads its chain.
+ */
 export function isChainable(edge: StreamEdge, chainingEnabled: boolean): boolean {
   const { source, target } = edge;
   return (
     chainingEnabled &&
     target.inEdges.length === 1 &&
+    target.transformation.kind !== 'two-input' &&
     edge.partitioner.kind === 'forward' &&
     source.parallelism === target.parallelism &&
     source.slotSharingGroup === target.slotSharingGroup &&
@@ -115,6 +121,7 @@ export function buildJobGraph(graph: StreamGraph): JobGraph {
         source: headOf.get(edge.source)!.operatorId,
         sourceOperator: edge.source.operatorId,
         target: edge.target.operatorId,
+        inputIndex: edge.inputNumber - 1,
         partitioner: edge.partitioner.kind,
         ...(edge.sideOutputTag === undefined ? {} : { sideOutput: edge.sideOutputTag }),
       });

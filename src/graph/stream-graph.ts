@@ -41,6 +41,8 @@ export interface StreamEdge {
   readonly explicitPartitioner: boolean;
   /** Set when the edge carries a side output of `source`. */
   readonly sideOutputTag: string | undefined;
+  /** The input of `target` the edge feeds: 1, or 2 for the second input of a two-input operator. */
+  readonly inputNumber: 1 | 2;
 }
 
 /** The operators of a job and how records flow between them. */
@@ -50,6 +52,15 @@ export interface StreamGraph {
   /** In transformation order (sources first within each branch). */
   readonly nodes: readonly StreamNode[];
 }
+
+/** Two-input operators whose functions may emit side outputs (`ctx.output(tag, value)`). */
+const TWO_INPUT_SIDE_OUTPUT_KINDS: ReadonlySet<string> = new Set([
+  'coProcess',
+  'keyedCoProcess',
+  'broadcastProcess',
+  'keyedBroadcastProcess',
+  'intervalJoin',
+]);
 
 /** A resolved input of a node: the real upstream node plus edge properties. */
 interface ResolvedInput {
@@ -71,6 +82,7 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
     switch (t.kind) {
       case 'source':
       case 'operator':
+      case 'two-input':
       case 'sink':
         result = [{ node: nodeFor(t), partitioner: undefined, tag: undefined }];
         break;
@@ -83,7 +95,7 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
         break;
       case 'side-output':
         result = resolve(t.input).map((r) => {
-          if (r.node.operatorKind !== 'process') {
+          if (r.node.operatorKind !== 'process' && r.node.operatorKind !== 'keyedProcess' && r.node.operatorKind !== 'window' && !TWO_INPUT_SIDE_OUTPUT_KINDS.has(r.node.operatorKind)) {
             throw new FlinktsError('INVALID_GRAPH', `getSideOutput('${t.tag.id}') on '${r.node.name}': only process functions emit side outputs`);
           }
           return { ...r, tag: t.tag.id };
@@ -94,11 +106,13 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
     return result;
   };
 
-  const nodeFor = (t: Transformation & { kind: 'source' | 'operator' | 'sink' }): StreamNode => {
+  const nodeFor = (t: Transformation & { kind: 'source' | 'operator' | 'two-input' | 'sink' }): StreamNode => {
     const existing = nodes.get(t.id);
     if (existing) return existing;
     // Inputs first: an operator without a slot sharing group inherits its inputs' group, as in Flink.
-    const inputs = t.kind === 'source' ? [] : resolve(t.input);
+    const inputs = t.kind === 'source' ? [] : t.kind === 'two-input' ? [...resolve(t.input1), ...resolve(t.input2)] : resolve(t.input);
+    // The first `firstInputs` resolved inputs feed input 1 of a two-input operator, the rest input 2.
+    const firstInputs = t.kind === 'two-input' ? resolve(t.input1).length : inputs.length;
     const inputGroups = new Set(inputs.map((input) => input.node.slotSharingGroup));
     const inheritedGroup = inputGroups.size === 1 ? [...inputGroups][0]! : 'default';
     const parallelism = t.parallelism ?? (t.kind === 'source' && t.maxSourceParallelism === 1 ? 1 : t.defaultParallelism);
@@ -108,8 +122,8 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
       operatorId: '',
       uid: t.uid,
       name: t.kind === 'source' ? `Source: ${t.name}` : t.kind === 'sink' ? `Sink: ${t.name}` : t.name,
-      role: t.kind,
-      operatorKind: t.kind === 'operator' ? t.operator.kind : t.kind,
+      role: t.kind === 'two-input' ? 'operator' : t.kind,
+      operatorKind: t.kind === 'operator' || t.kind === 'two-input' ? t.operator.kind : t.kind,
       parallelism,
       maxParallelism,
       slotSharingGroup: t.slotSharingGroup ?? inheritedGroup,
@@ -128,11 +142,11 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
       );
     }
     nodes.set(t.id, node);
-    for (const input of inputs) connect(input, node);
+    inputs.forEach((input, i) => connect(input, node, i < firstInputs ? 1 : 2));
     return node;
   };
 
-  const connect = (input: ResolvedInput, target: StreamNode): void => {
+  const connect = (input: ResolvedInput, target: StreamNode, inputNumber: 1 | 2): void => {
     const source = input.node;
     let partitioner = input.partitioner;
     if (partitioner === undefined) {
@@ -144,13 +158,13 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
         { hint: 'use rebalance() or give both operators the same parallelism' },
       );
     }
-    const edge: StreamEdge = { source, target, partitioner, explicitPartitioner: input.partitioner !== undefined, sideOutputTag: input.tag };
+    const edge: StreamEdge = { source, target, partitioner, explicitPartitioner: input.partitioner !== undefined, sideOutputTag: input.tag, inputNumber };
     source.outEdges.push(edge);
     target.inEdges.push(edge);
   };
 
   for (const t of transformations) {
-    if (t.kind === 'source' || t.kind === 'operator' || t.kind === 'sink') nodeFor(t);
+    if (t.kind === 'source' || t.kind === 'operator' || t.kind === 'two-input' || t.kind === 'sink') nodeFor(t);
   }
 
   const ordered = [...nodes.values()].sort((a, b) => a.transformationId - b.transformationId);
@@ -176,7 +190,10 @@ function assignOperatorIds(nodes: readonly StreamNode[]): void {
     // Inputs come earlier in transformation order, so their ids are already set.
     // A default partitioner (forward or rebalance, chosen by parallelism) is hashed as 'default', so
     // rescaling a job (`run -s <savepoint> -p 4`) keeps its operator ids and finds its state.
-    const inputs = node.inEdges.map((e) => `${e.source.operatorId}/${e.explicitPartitioner ? e.partitioner.kind : 'default'}/${e.sideOutputTag ?? ''}`);
+    // Edges into the second input of a two-input operator say so (one-input ids stay as they were).
+    const inputs = node.inEdges.map(
+      (e) => `${e.source.operatorId}/${e.explicitPartitioner ? e.partitioner.kind : 'default'}/${e.sideOutputTag ?? ''}${e.inputNumber === 2 ? '/2' : ''}`,
+    );
     node.operatorId = operatorIdFor(node.uid, `${index}|${node.role}|${node.operatorKind}|${inputs.join(',')}`);
   });
 }

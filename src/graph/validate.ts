@@ -14,6 +14,9 @@ import schemaJson from './jobgraph.schema.json' with { type: 'json' };
 /** The JSON schema of `jobgraph.json` (version {@link JOB_GRAPH_VERSION}). */
 export const jobGraphSchema: Readonly<Record<string, unknown>> = schemaJson;
 
+/** Operator kinds with two inputs: only they may be fed through `inputIndex` 1. */
+const TWO_INPUT_KINDS: ReadonlySet<string> = new Set(['coMap', 'coFlatMap', 'coProcess', 'keyedCoProcess', 'broadcastProcess', 'keyedBroadcastProcess', 'intervalJoin']);
+
 /** The file name used in messages: the graph is stored as `jobgraph.json` inside an artifact. */
 const FILE = 'jobgraph.json';
 
@@ -155,6 +158,9 @@ function checkReferences(graph: JobGraph, source: string): void {
     if (!to) throw invalid(source, `${at}/target`, `names no vertex (${edge.target})`);
     if (!from.vertex.operators.some((op) => op.id === edge.sourceOperator)) {
       throw invalid(source, `${at}/sourceOperator`, `names no operator of the source vertex /vertices/${from.index} (${edge.sourceOperator})`);
+    }
+    if (edge.inputIndex === 1 && !TWO_INPUT_KINDS.has(to.vertex.operators[0]!.kind)) {
+      throw invalid(source, `${at}/inputIndex`, `is 1, but the head of the target vertex /vertices/${to.index} ('${to.vertex.operators[0]!.kind}') has one input`);
     }
     if (edge.partitioner === 'forward' && from.vertex.parallelism !== to.vertex.parallelism) {
       throw invalid(

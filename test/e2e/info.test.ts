@@ -57,7 +57,7 @@ describe('flinkts info', () => {
           ],
         },
       ],
-      edges: [{ source: source!.id, sourceOperator: source!.operators[1]!.id, target: counter!.id, partitioner: 'hash' }],
+      edges: [{ source: source!.id, sourceOperator: source!.operators[1]!.id, target: counter!.id, inputIndex: 0, partitioner: 'hash' }],
     });
     const ids = graph.vertices.flatMap((v) => v.operators.map((o) => o.id));
     expect(ids.every((id) => HEX32.test(id))).toBe(true);

@@ -56,7 +56,7 @@ export class TimeWindow extends Window {
     return new TimeWindow(Math.min(this.start, other.start), Math.max(this.end, other.end));
   }
 
-  toString(): string {
+  override toString(): string {
     return `TimeWindow{start=${this.start}, end=${this.end}}`;
   }
 
@@ -125,7 +125,7 @@ export class GlobalWindow extends Window {
     return other instanceof GlobalWindow;
   }
 
-  toString(): string {
+  override toString(): string {
     return 'GlobalWindow';
   }
 }

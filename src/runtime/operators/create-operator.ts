@@ -8,6 +8,7 @@ import { KeyedProcessOperator } from './keyed-process-operator.js';
 import { ProcessOperator } from './process-operator.js';
 import { TimestampsAndWatermarksOperator } from './timestamps-watermarks-operator.js';
 import { SinkOperator } from './sink-operator.js';
+import { createWindowOperator } from '../windowing/create-window-operator.js';
 
 /** The operator of a non-source node. */
 export function createOperator(node: StreamNode, context: OperatorContext): StreamOperator {
@@ -34,5 +35,7 @@ export function createOperator(node: StreamNode, context: OperatorContext): Stre
       return new TimestampsAndWatermarksOperator(spec.strategy, context);
     case 'keyedProcess':
       return new KeyedProcessOperator(spec.fn, context);
+    case 'window':
+      return createWindowOperator(node, spec.window, context);
   }
 }

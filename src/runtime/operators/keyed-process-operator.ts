@@ -61,11 +61,11 @@ export class KeyedProcessOperator implements StreamOperator, Triggerable, OnTime
   }
 
   onEventTime(timer: InternalTimer): void {
-    this.fire(timer, 'EVENT_TIME', timer.timestamp);
+    this.fire(timer, 'EVENT_TIME');
   }
 
   onProcessingTime(timer: InternalTimer): void {
-    this.fire(timer, 'PROCESSING_TIME', undefined);
+    this.fire(timer, 'PROCESSING_TIME');
   }
 
   timestamp(): number | undefined {
@@ -88,10 +88,14 @@ export class KeyedProcessOperator implements StreamOperator, Triggerable, OnTime
     return this.domain;
   }
 
-  private fire(timer: InternalTimer, domain: TimeDomain, timestamp: number | undefined): void {
+  /**
+   * As Flink: `ctx.timestamp()` and side outputs carry the timer's time in both
+   * domains; main output gets it only for event time (processing time erases it).
+   */
+  private fire(timer: InternalTimer, domain: TimeDomain): void {
     this.domain = domain;
-    this.currentTimestamp = timestamp;
-    this.collector.timestamp = timestamp;
+    this.currentTimestamp = timer.timestamp;
+    this.collector.timestamp = domain === 'EVENT_TIME' ? timer.timestamp : undefined;
     this.fn.onTimer(timer.timestamp, this, this.collector as Collector<unknown>);
   }
 }

@@ -36,6 +36,31 @@ export interface StreamOperator {
   readonly managesKeyContext?: boolean;
 }
 
+/**
+ * An operator with two inputs (`connect`, broadcast connections, interval
+ * joins), as Flink's `TwoInputStreamOperator`. It always heads its chain; the
+ * task reads both inputs from one gate and calls `processElement1` or
+ * `processElement2` by the input a record arrived on. Watermarks and
+ * idleness arrive per input (each already the minimum over that input's
+ * channels); the operator emits the minimum of both inputs, leaving an idle
+ * input out, as Flink's `AbstractStreamOperator` does.
+ */
+export interface TwoInputStreamOperator {
+  open?(): void | Promise<void>;
+  processElement1(value: unknown, timestamp: number | undefined): void;
+  processElement2(value: unknown, timestamp: number | undefined): void;
+  processWatermark1(watermark: number): void;
+  processWatermark2(watermark: number): void;
+  /** Input 1 became idle (`true`) or active again (`false`). */
+  processWatermarkStatus1(idle: boolean): void;
+  processWatermarkStatus2(idle: boolean): void;
+  /** Every channel of input `input` ended (the other may still run). */
+  endInput?(input: 1 | 2): void;
+  /** End of both inputs: emit what is still buffered. */
+  finish?(): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
 /** What the task offers its operators. */
 export interface TaskHooks {
   /** Pauses the task's input until `promise` settles (async sinks). */

@@ -28,7 +28,10 @@ export class TimestampsAndWatermarksOperator implements StreamOperator, Watermar
 
   open(): void {
     this.generator = this.strategy.createWatermarkGenerator();
-    this.lastEventAt = Date.now();
+    if (this.strategy.hasWatermarks() && (typeof this.generator?.onEvent !== 'function' || typeof this.generator.onPeriodicEmit !== 'function')) {
+      throw new FlinktsError('USER_FUNCTION', `the watermark generator factory returned ${preview(this.generator)}, not an object with onEvent() and onPeriodicEmit()`);
+    }
+    this.lastEventAt = this.now();
     const interval = this.context.task.autoWatermarkIntervalMs;
     if ((this.generator !== undefined || this.strategy.idleTimeoutMs !== undefined) && interval > 0) this.schedulePeriodic(interval);
   }
@@ -43,16 +46,17 @@ export class TimestampsAndWatermarksOperator implements StreamOperator, Watermar
       );
     }
     if (this.strategy.idleTimeoutMs !== undefined) {
-      this.lastEventAt = Date.now();
+      this.lastEventAt = this.now();
       if (this.idle) this.markActive();
     }
-    this.generator?.onEvent(value, timestamp, this);
+    // The record leaves before any watermark it causes (as Flink), so it is never behind its own watermark.
     this.context.output.collect(value, timestamp);
+    this.generator?.onEvent(value, timestamp, this);
   }
 
   processWatermark(watermark: number): void {
     // Only the end of a bounded input passes: this operator makes the watermarks.
-    if (watermark === Number.POSITIVE_INFINITY) this.forward(watermark);
+    if (watermark === Number.POSITIVE_INFINITY) this.advance(watermark);
   }
 
   finish(): void {
@@ -64,9 +68,7 @@ export class TimestampsAndWatermarksOperator implements StreamOperator, Watermar
   }
 
   emitWatermark(watermark: Watermark): void {
-    const timestamp = watermark.timestamp;
-    if (this.idle) this.markActive();
-    this.forward(timestamp);
+    this.advance(watermark.timestamp);
   }
 
   markIdle(): void {
@@ -81,8 +83,10 @@ export class TimestampsAndWatermarksOperator implements StreamOperator, Watermar
     this.context.output.emitWatermarkStatus(false);
   }
 
-  private forward(timestamp: number): void {
+  /** Emits a higher watermark; an idle output becomes active for it, or downstream would leave it out of the minimum. */
+  private advance(timestamp: number): void {
     if (timestamp <= this.lastEmitted) return;
+    this.markActive();
     this.lastEmitted = timestamp;
     this.context.output.emitWatermark(timestamp);
   }
@@ -90,11 +94,15 @@ export class TimestampsAndWatermarksOperator implements StreamOperator, Watermar
   private schedulePeriodic(interval: number): void {
     const tick = (): void => {
       const idleTimeout = this.strategy.idleTimeoutMs;
-      if (idleTimeout !== undefined && Date.now() - this.lastEventAt >= idleTimeout) this.markIdle();
+      if (idleTimeout !== undefined && this.now() - this.lastEventAt >= idleTimeout) this.markIdle();
       else this.generator?.onPeriodicEmit(this);
-      this.cancelPeriodic = this.context.task.processingTimeService.schedule(Date.now() + interval, tick);
+      this.cancelPeriodic = this.context.task.processingTimeService.schedule(this.now() + interval, tick);
     };
-    this.cancelPeriodic = this.context.task.processingTimeService.schedule(Date.now() + interval, tick);
+    this.cancelPeriodic = this.context.task.processingTimeService.schedule(this.now() + interval, tick);
+  }
+
+  private now(): number {
+    return this.context.task.processingTimeService.now();
   }
 
   private stop(): void {

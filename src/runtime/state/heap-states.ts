@@ -67,18 +67,23 @@ abstract class HeapState<T> implements InternalKvState {
     this.store(undefined);
   }
 
-  /** The stored value of (current key, namespace), expired values handled per TTL. */
-  protected load(namespace = this.namespace): T | undefined {
+  /**
+   * The stored value of (current key, namespace), expired values handled per
+   * TTL. `forUpdate`: the caller builds a new value on it, so an expired value
+   * is never returned (as Flink's TTL reduce/aggregate/map functions skip it).
+   */
+  protected load(namespace = this.namespace, forUpdate = false): T | undefined {
+    // Incremental cleanup runs on every access, also of keys without state (each key seen once).
+    if (this.ttl !== undefined) this.cleanupSome();
     const entry = this.table.entryOfCanonical(this.host.currentKeyCanonical());
     const stored = entry?.value.get(namespace);
     if (stored === undefined) return undefined;
     if (this.ttl === undefined || !this.stampWhole) return stored as T;
-    this.cleanupSome();
     const stamped = stored as Stamped<T>;
     const now = this.host.clock();
     if (this.expired(stamped, now)) {
       this.store(undefined, namespace);
-      return this.ttl.stateVisibility === 'ReturnExpiredIfNotCleanedUp' ? stamped.v : undefined;
+      return this.ttl.stateVisibility === 'ReturnExpiredIfNotCleanedUp' && !forUpdate ? stamped.v : undefined;
     }
     if (this.ttl.updateType === 'OnReadAndWrite') stamped.t = now;
     return stamped.v;
@@ -103,8 +108,8 @@ abstract class HeapState<T> implements InternalKvState {
   }
 
   /** Incremental cleanup: looks at a few more entries on every access. */
-  private cleanupSome(): void {
-    const size = this.ttl!.incrementalCleanupSize;
+  protected cleanupSome(): void {
+    const size = this.ttl?.incrementalCleanupSize ?? 0;
     if (size === 0) return;
     const now = this.host.clock();
     for (let i = 0; i < size; i++) {
@@ -116,7 +121,15 @@ abstract class HeapState<T> implements InternalKvState {
       }
       const { key, value } = next.value;
       for (const [namespace, stored] of value) {
-        if (this.stampWhole && this.expired(stored as Stamped<unknown>, now)) value.delete(namespace);
+        if (this.stampWhole) {
+          if (this.expired(stored as Stamped<unknown>, now)) value.delete(namespace);
+          continue;
+        }
+        // A list: drop its expired elements.
+        const list = stored as Stamped<unknown>[];
+        const live = list.filter((e) => !this.expired(e, now));
+        if (live.length === 0) value.delete(namespace);
+        else if (live.length < list.length) value.set(namespace, live);
       }
       if (value.size === 0) this.table.delete(key);
     }
@@ -135,6 +148,7 @@ class HeapValueState<T> extends HeapState<T> implements ValueState<T> {
   }
 
   update(value: T | undefined): void {
+    this.cleanupSome();
     this.store(value);
   }
 }
@@ -158,7 +172,7 @@ class HeapListState<T> extends HeapState<T[]> implements ListState<T> {
   }
 
   add(value: T): void {
-    if (value === undefined || value === null) throw new FlinktsError('USER_FUNCTION', `ListState '${this.name}': cannot add ${String(value)}`);
+    this.checkElement(value);
     const list = this.load() ?? [];
     list.push(this.wrap(value));
     this.store(list);
@@ -169,8 +183,11 @@ class HeapListState<T> extends HeapState<T[]> implements ListState<T> {
   }
 
   update(values: Iterable<T>): void {
-    const list = [...values].map((v) => this.wrap(v));
-    this.store(list.length === 0 ? undefined : list);
+    const elements = [...values];
+    // Check every element before replacing anything, as Flink does.
+    for (const value of elements) this.checkElement(value);
+    this.cleanupSome();
+    this.store(elements.length === 0 ? undefined : elements.map((v) => this.wrap(v)));
   }
 
   mergeNamespaces(target: string, sources: readonly string[]): void {
@@ -181,6 +198,10 @@ class HeapListState<T> extends HeapState<T[]> implements ListState<T> {
     }
     if (merged.length === 0) return;
     this.store([...(this.load(target) ?? []), ...merged], target);
+  }
+
+  private checkElement(value: T): void {
+    if (value === undefined || value === null) throw new FlinktsError('USER_FUNCTION', `ListState '${this.name}': cannot add ${String(value)}`);
   }
 
   private wrap(value: T): T {
@@ -197,7 +218,7 @@ class HeapMapState<K, V> extends HeapState<Map<unknown, [K, V]>> implements MapS
   }
 
   put(key: K, value: V): void {
-    const map = this.load() ?? new Map<unknown, [K, V]>();
+    const map = this.load(this.namespace, true) ?? new Map<unknown, [K, V]>();
     map.set(canonicalKey(key), [key, value]);
     this.store(map);
   }
@@ -207,7 +228,7 @@ class HeapMapState<K, V> extends HeapState<Map<unknown, [K, V]>> implements MapS
   }
 
   remove(key: K): void {
-    const map = this.load();
+    const map = this.load(this.namespace, true);
     if (map === undefined) return;
     map.delete(canonicalKey(key));
     this.store(map.size === 0 ? undefined : map);
@@ -246,14 +267,14 @@ class HeapReducingState<T> extends HeapState<T> implements ReducingState<T> {
   }
 
   add(value: T): void {
-    const current = this.load();
+    const current = this.load(this.namespace, true);
     this.store(current === undefined ? value : this.reduce(current, value));
   }
 
   mergeNamespaces(target: string, sources: readonly string[]): void {
-    let merged = this.load(target);
+    let merged = this.load(target, true);
     for (const source of sources) {
-      const value = this.load(source);
+      const value = this.load(source, true);
       this.store(undefined, source);
       if (value !== undefined) merged = merged === undefined ? value : this.reduce(merged, value);
     }
@@ -279,14 +300,14 @@ class HeapAggregatingState<IN, ACC, OUT> extends HeapState<ACC> implements Aggre
   }
 
   add(value: IN): void {
-    const acc = this.load() ?? this.fn.createAccumulator();
+    const acc = this.load(this.namespace, true) ?? this.fn.createAccumulator();
     this.store(this.fn.add(value, acc));
   }
 
   mergeNamespaces(target: string, sources: readonly string[]): void {
-    let merged = this.load(target);
+    let merged = this.load(target, true);
     for (const source of sources) {
-      const acc = this.load(source);
+      const acc = this.load(source, true);
       this.store(undefined, source);
       if (acc !== undefined) merged = merged === undefined ? acc : this.fn.merge(merged, acc);
     }

@@ -11,7 +11,8 @@ import { keyGroupRangeFor } from '../../graph/key-groups.js';
 import type { StreamNode } from '../../graph/stream-graph.js';
 import { toFunction } from '../network/partitioners.js';
 import { createOperator } from '../operators/create-operator.js';
-import type { OperatorContext, Output, StreamOperator, TaskHooks } from '../operators/operator.js';
+import type { OperatorContext, Output, StreamOperator, TaskHooks, TwoInputStreamOperator } from '../operators/operator.js';
+import { createTwoInputOperator, isTwoInputNode, lifecycleOf } from '../operators/two-input/create-two-input-operator.js';
 import { ChainedOutput, CountingOutput, routeOutputs, type RoutedOutput } from './outputs.js';
 import { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
 import { HeapTimerService } from '../time/timer-service.js';
@@ -26,6 +27,11 @@ export interface ChainMember {
   readonly node: StreamNode;
   /** Undefined for the source of a source vertex (the task drives it). */
   readonly operator: StreamOperator | undefined;
+  /**
+   * Set when the member is a two-input operator (always a chain head): the
+   * task feeds it through this; `operator` then only carries its life cycle.
+   */
+  readonly twoInputOperator?: TwoInputStreamOperator;
   /** Where this operator emits. */
   readonly output: Output;
   readonly context: OperatorContext;
@@ -107,6 +113,12 @@ export function buildOperatorChain(setup: ChainSetup): OperatorChain {
         return new HeapTimerService(backend, setup.hooks.processingTimeService, target);
       },
     };
+    // A two-input operator sets the key context per input itself.
+    const twoInputOperator = isTwoInputNode(node) ? createTwoInputOperator(node, context) : undefined;
+    if (twoInputOperator !== undefined) {
+      built.set(op.id, { id: op.id, name: node.name, node, operator: lifecycleOf(twoInputOperator, node.name), twoInputOperator, output, context });
+      continue;
+    }
     const created = node.role === 'source' ? undefined : createOperator(node, context);
     const operator = created !== undefined && backend !== undefined && keySelector !== undefined ? withKeyContext(created, backend, keySelector) : created;
     built.set(op.id, { id: op.id, name: node.name, node, operator, output, context });

@@ -17,6 +17,7 @@ import {
 } from '../network/output-channel.js';
 import { closeFunction, openFunction } from '../operators/function-lifecycle.js';
 import type { StreamOperator } from '../operators/operator.js';
+import { TwoInputValve } from '../operators/two-input/two-input-valve.js';
 import type { Mailbox, MailboxTask } from './mailbox.js';
 import type { ChainMember, OperatorChain } from './operator-chain.js';
 import { attribute } from './outputs.js';
@@ -52,6 +53,8 @@ export class StreamTask implements MailboxTask {
   private readerChannel: InputChannel | null = null;
   private readerBuffer: Uint8Array | null = null;
   private inputEnded = false;
+  /** Per-input watermarks and idleness of a two-input head operator. */
+  private twoInputValve: TwoInputValve | undefined;
   // Source side
   private sourceReader: SourceReader<unknown> | undefined;
   private legacySource: SourceFunction<unknown> | undefined;
@@ -79,6 +82,7 @@ export class StreamTask implements MailboxTask {
       if (member.operator?.open) await this.guard(member, () => member.operator!.open!());
     }
     const head = this.chain.head;
+    if (head.twoInputOperator !== undefined) this.twoInputValve = new TwoInputValve(this.gate!, head.twoInputOperator);
     const t = head.node.transformation;
     if (t.kind === 'source') {
       if (t.source.kind === 'function') {
@@ -261,11 +265,16 @@ export class StreamTask implements MailboxTask {
     const head = this.chain.head;
     const operator = head.operator!;
     const metrics = this.metrics;
+    // A two-input head gets each record through the input its channel belongs to.
+    const twoInput = head.twoInputOperator;
+    const secondInput = twoInput !== undefined && this.readerChannel!.inputIndex === 1;
     while (reader.hasNext()) {
       if (reader.next() === ENTRY_RECORD) {
         metrics.recordsIn++;
         try {
-          operator.processElement(reader.value, reader.timestamp);
+          if (twoInput === undefined) operator.processElement(reader.value, reader.timestamp);
+          else if (secondInput) twoInput.processElement2(reader.value, reader.timestamp);
+          else twoInput.processElement1(reader.value, reader.timestamp);
         } catch (error) {
           throw attribute(error, head.name, this.subtaskIndex);
         }
@@ -294,8 +303,10 @@ export class StreamTask implements MailboxTask {
         this.updateIdleness();
         break;
       case EVENT_END_OF_PARTITION:
-        if (this.gate!.markEnded(channel)) this.inputEnded = true;
-        else this.advanceWatermark(channel.inputIndex);
+        if (this.gate!.markEnded(channel)) {
+          this.inputEnded = true;
+          this.twoInputValve?.update(channel.inputIndex);
+        } else this.advanceWatermark(channel.inputIndex);
         break;
       default:
         throw new Error(`unknown event kind ${kind} on channel ${channel.channelId}`);
@@ -311,6 +322,13 @@ export class StreamTask implements MailboxTask {
   }
 
   private advanceWatermark(inputIndex: number): void {
+    if (this.twoInputValve !== undefined) {
+      // The operator combines both inputs itself; the task only tracks the result.
+      this.twoInputValve.update(inputIndex);
+      const both = this.twoInputValve.combinedWatermark();
+      if (both > this.watermark) this.watermark = both;
+      return;
+    }
     const combined = this.gate!.combinedWatermark(inputIndex);
     if (Number.isNaN(combined) || combined <= this.watermark) return;
     this.watermark = combined;
@@ -321,25 +339,38 @@ export class StreamTask implements MailboxTask {
     const head = this.chain.head;
     const output = head.output;
     const metrics = this.metrics;
+    // An idle source is active again as soon as it emits (as Flink's source contexts).
+    const markActive = (): void => {
+      if (!this.idle) return;
+      this.idle = false;
+      output.emitWatermarkStatus(false);
+    };
     const context: SourceContext<unknown> = {
       collect: (element) => {
         metrics.recordsIn++;
+        markActive();
         output.collect(element, undefined);
         return this.sourceYield();
       },
       collectWithTimestamp: (element, timestamp) => {
         metrics.recordsIn++;
+        markActive();
         output.collect(element, timestamp);
         return this.sourceYield();
       },
       getCheckpointLock: () => this,
       emitWatermark: (watermark) => {
         if (watermark.timestamp > this.watermark) {
+          markActive();
           this.watermark = watermark.timestamp;
           output.emitWatermark(watermark.timestamp);
         }
       },
-      markAsTemporarilyIdle: () => output.emitWatermarkStatus(true),
+      markAsTemporarilyIdle: () => {
+        if (this.idle) return;
+        this.idle = true;
+        output.emitWatermarkStatus(true);
+      },
     };
     this.sliceEnd = performance.now() + SOURCE_SLICE_MS;
     Promise.resolve()
@@ -387,6 +418,11 @@ export class StreamTask implements MailboxTask {
     try {
       if (this.sourceEnded) {
         // A bounded source ends with the maximum watermark, so every event-time timer fires.
+        if (this.idle) {
+          // Downstream leaves idle inputs out of the minimum: become active for the final watermark.
+          this.idle = false;
+          this.chain.head.output.emitWatermarkStatus(false);
+        }
         this.watermark = Number.POSITIVE_INFINITY;
         this.chain.head.output.emitWatermark(Number.POSITIVE_INFINITY);
       }

@@ -161,7 +161,8 @@ export class TaskHost implements BufferTransport {
       for (let producer = 0; producer < source.parallelism; producer++) {
         if (!connectedConsumers(edge.partitioner, producer, source.parallelism, vertex.parallelism).includes(subtaskIndex)) continue;
         const channelId = bases[e]! + producer * vertex.parallelism + subtaskIndex;
-        this.inputChannels.set(channelId, gate.addChannel(channelId, deployment.placement[source.id]![producer]!, 0));
+        // Channels carry the input they feed (0, or 1 for the second input of a two-input operator).
+        this.inputChannels.set(channelId, gate.addChannel(channelId, deployment.placement[source.id]![producer]!, edge.inputIndex ?? 0));
       }
     });
 
@@ -199,7 +200,9 @@ export class TaskHost implements BufferTransport {
 /** The partitioner (with its key selector) of a job edge, from the task-mode stream graph. */
 function partitionerOf(nodes: ReadonlyMap<string, StreamNode>, edge: JobEdge) {
   const source = nodes.get(edge.sourceOperator)!;
-  const streamEdge = source.outEdges.find((e) => e.target.operatorId === edge.target && e.sideOutputTag === edge.sideOutput);
+  const streamEdge = source.outEdges.find(
+    (e) => e.target.operatorId === edge.target && e.sideOutputTag === edge.sideOutput && e.inputNumber - 1 === (edge.inputIndex ?? 0),
+  );
   if (streamEdge === undefined) {
     throw new FlinktsError('JOB_DEFINITION', `edge ${source.name} -> ${edge.target} is missing in task mode: the job definition is not deterministic`);
   }

@@ -6,6 +6,8 @@
  * change of the format or of the planner shows up in review.
  */
 import {
+  KeyedBroadcastProcessFunction,
+  MapStateDescriptor,
   OutputTag,
   ProcessFunction,
   type Collector,
@@ -128,4 +130,37 @@ export const unionBroadcast: FixtureJob = {
   },
 };
 
-export const fixtureJobs: readonly FixtureJob[] = [wordCount, fanOut, mixedParallelism, unionBroadcast];
+/** Forwards events; the broadcast side only updates state. */
+class ApplyRules extends KeyedBroadcastProcessFunction<number, number, string, number> {
+  processElement(value: number, _ctx: unknown, out: Collector<number>): void {
+    out.collect(value);
+  }
+  processBroadcastElement(): void {}
+}
+
+/**
+ * Two-input operators: a keyed stream connected with a broadcast stream (a
+ * hash edge into input 0, a broadcast edge into input 1; the rules source has
+ * parallelism 1), then a co-map of that result with a third source (forward
+ * edges into inputs 0 and 1, no chaining into the two-input operator; the
+ * sink chains after it).
+ */
+export const twoInput: FixtureJob = {
+  file: 'two-input.json',
+  settings: { defaultParallelism: 2 },
+  defaultJobName: 'two-input',
+  define: (env) => {
+    const rules = env.fromElements('a', 'b').name('rules').broadcast(new MapStateDescriptor<string, string>('rules'));
+    const applied = env
+      .fromSequence(1, 100)
+      .name('events')
+      .keyBy((n) => n % 4)
+      .connect(rules)
+      .process(new ApplyRules())
+      .uid('apply-rules');
+    const other = env.fromSequence(1, 10).name('other');
+    applied.connect(other).map({ map1: (n: number) => n, map2: (n: number) => -n }).print();
+  },
+};
+
+export const fixtureJobs: readonly FixtureJob[] = [wordCount, fanOut, mixedParallelism, unionBroadcast, twoInput];

@@ -120,6 +120,9 @@ describe('parseJobGraph', () => {
     ['an empty uid', (g) => (g.vertices[2].operators[1].uid = ''), '/vertices/2/operators/1/uid: must NOT have fewer than 1 characters'],
     ['edges as an object', (g) => (g.edges = {}), '/edges: must be array'],
     ['a numeric side output', (g) => (g.vertices[2].operators[0].chainedOutputs[0].sideOutput = 5), '/vertices/2/operators/0/chainedOutputs/0/sideOutput: must be string'],
+    ['an edge without an input index', (g) => delete g.edges[0].inputIndex, '/edges/0/inputIndex: is required but missing'],
+    ['an input index above 1', (g) => (g.edges[1].inputIndex = 2), '/edges/1/inputIndex: must be <= 1'],
+    ['a fractional input index', (g) => (g.edges[1].inputIndex = 0.5), '/edges/1/inputIndex: must be integer'],
   ];
 
   const referenceCases: [string, (g: Json) => void, string][] = [
@@ -158,18 +161,23 @@ describe('parseJobGraph', () => {
       `/edges/1/sourceOperator: names no operator of the source vertex /vertices/1 (${S})`,
     ],
     [
+      'a second input into a one-input operator',
+      (g) => (g.edges[1].inputIndex = 1),
+      "/edges/1/inputIndex: is 1, but the head of the target vertex /vertices/2 ('aggregate') has one input",
+    ],
+    [
       'a forward edge between different parallelisms',
       (g) => (g.edges[0].partitioner = 'forward'),
       '/edges/0/partitioner: forward needs equal parallelism, but the source vertex has 1 and the target 2',
     ],
     [
       'a cycle',
-      (g) => g.edges.push({ source: A, sourceOperator: P, target: S, partitioner: 'rebalance' }),
+      (g) => g.edges.push({ source: A, sourceOperator: P, target: S, inputIndex: 0, partitioner: 'rebalance' }),
       "/edges: the edges form a cycle through /vertices/0 ('Source: Collection Source')",
     ],
     [
       'a self loop, with a vertex behind it',
-      (g) => g.edges.push({ source: T, sourceOperator: T, target: T, partitioner: 'rebalance' }),
+      (g) => g.edges.push({ source: T, sourceOperator: T, target: T, inputIndex: 0, partitioner: 'rebalance' }),
       "/edges: the edges form a cycle through /vertices/1 ('Tokenizer')",
     ],
   ];

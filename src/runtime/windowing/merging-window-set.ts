@@ -1,0 +1,90 @@
+/**
+ * The in-flight windows of one key for a merging assigner (session windows),
+ * as Flink's MergingWindowSet: each window maps to the *state window* whose
+ * namespace holds its contents. When windows merge, the result keeps the
+ * state window of one of them and the others' state is merged into it, so
+ * growing a session never moves its contents. Kept per key in keyed state
+ * (namespace `''`) as `[window, stateWindow]` namespace pairs.
+ */
+import { FlinktsError } from '../../api/errors.js';
+import type { MergingWindowAssigner } from '../../api/windowing/assigners.js';
+import type { Window } from '../../api/windowing/windows.js';
+import type { WindowNamespaces } from './window-namespaces.js';
+
+/** Called when windows merge: state and timers of `mergedWindows` move to `mergeResult`. */
+export type MergeFunction = (mergeResult: Window, mergedWindows: readonly Window[], stateWindowResult: string, mergedStateWindows: readonly string[]) => void;
+
+/** The persisted form: `[window namespace, state window namespace]` pairs. */
+export type MergingWindowSetState = [string, string][];
+
+export class MergingWindowSet {
+  /** Window namespace → state window namespace. */
+  private readonly mapping: Map<string, string>;
+
+  constructor(
+    private readonly assigner: MergingWindowAssigner<any, any>,
+    private readonly namespaces: WindowNamespaces,
+    stored: MergingWindowSetState | undefined,
+  ) {
+    this.mapping = new Map(stored ?? []);
+  }
+
+  /** The state window of an in-flight window, or undefined when it is not in flight (merged away or retired). */
+  getStateWindow(window: string): string | undefined {
+    return this.mapping.get(window);
+  }
+
+  /** Removes a window from the in-flight set. */
+  retireWindow(window: string): void {
+    if (!this.mapping.delete(window)) throw new FlinktsError('INTERNAL', `window ${window} is not in the in-flight window set`);
+  }
+
+  /** The state to store, or undefined when no window is in flight. */
+  persist(): MergingWindowSetState | undefined {
+    return this.mapping.size === 0 ? undefined : [...this.mapping];
+  }
+
+  /**
+   * Adds `newWindow`, merging it with in-flight windows as the assigner
+   * decides. Returns the window it ended up in: itself, or a merge result.
+   * `merge` is called for every merge (without the new window among the
+   * merged ones: it never had state).
+   */
+  addWindow(newWindow: Window, merge: MergeFunction): Window {
+    const newNamespace = this.namespaces.of(newWindow);
+    const windows: Window[] = [...this.mapping.keys()].map((ns) => this.namespaces.window(ns));
+    if (!this.mapping.has(newNamespace)) windows.push(newWindow);
+    const merges: { result: Window; merged: Window[] }[] = [];
+    this.assigner.mergeWindows(windows, { merge: (toBeMerged, mergeResult) => merges.push({ result: mergeResult, merged: [...toBeMerged] }) });
+
+    let resultWindow = newWindow;
+    let mergedNewWindow = false;
+    for (const { result, merged: all } of merges) {
+      const merged = all.filter((w) => !w.equals(newWindow));
+      if (merged.length !== all.length) {
+        mergedNewWindow = true;
+        resultWindow = result;
+      }
+      const resultNamespace = this.namespaces.of(result);
+      const mergedNamespaces = merged.map((w) => this.namespaces.of(w));
+      // The result keeps the state window of one merged window (the earliest: deterministic).
+      const stateWindow = this.mapping.get(mergedNamespaces[0]!)!;
+      const mergedStateWindows: string[] = [];
+      for (const ns of mergedNamespaces) {
+        const res = this.mapping.get(ns);
+        if (res !== undefined) {
+          this.mapping.delete(ns);
+          if (res !== stateWindow) mergedStateWindows.push(res);
+        }
+      }
+      this.mapping.set(resultNamespace, stateWindow);
+      // Merging one existing window into itself (the new window lies inside it) changes nothing.
+      if (!(mergedNamespaces.length === 1 && mergedNamespaces[0] === resultNamespace)) {
+        merge(result, merged, stateWindow, mergedStateWindows);
+      }
+    }
+    // A new, self-contained window (or one equal to an in-flight window, which keeps its state window).
+    if (!mergedNewWindow && !this.mapping.has(newNamespace)) this.mapping.set(newNamespace, newNamespace);
+    return resultWindow;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * Where a window operator keeps the contents of each window: in the keyed
+ * state backend, namespaced by window, as Flink's `window-contents` state.
+ * Incremental functions keep one value per window (reducing / aggregating
+ * state); `apply` / `process` and any window with an evictor keep every
+ * element (list state; with an evictor, with its timestamp).
+ */
+import type { ListState, ReducingState } from '../../api/state.js';
+import { AggregatingStateDescriptor, ListStateDescriptor, ReducingStateDescriptor } from '../../api/state.js';
+import { TimestampedValue, type Evictor, type EvictorContext } from '../../api/windowing/evictors.js';
+import type { IncrementalSpec } from '../../api/windowing/spec.js';
+import type { Window } from '../../api/windowing/windows.js';
+import type { HeapKeyedStateBackend, StateTable } from '../state/heap-keyed-state-backend.js';
+import type { InternalKvState } from '../state/heap-states.js';
+import { reduceFunctionOf } from './window-functions.js';
+
+/** The state descriptor name, as in Flink. */
+export const WINDOW_CONTENTS = 'window-contents';
+
+/** The contents of the windows of the current key. */
+export interface WindowContents {
+  setNamespace(namespace: string): void;
+  /** Adds an element to the current window; returns whether the window had contents before. */
+  add(value: unknown, timestamp: number | undefined): boolean;
+  /** Calls `emit` with the input of the window function, unless the window is empty (evicting first when configured). */
+  fire(window: Window, emit: (input: Iterable<unknown>) => void): void;
+  clear(): void;
+  /** Merges the contents of `sources` into `target` (merging windows). */
+  mergeNamespaces(target: string, sources: readonly string[]): void;
+}
+
+/** Builds the contents holder for a window operator. */
+export function createWindowContents(
+  backend: HeapKeyedStateBackend,
+  incremental: IncrementalSpec | undefined,
+  evictor: Evictor | undefined,
+  evictorContext: EvictorContext,
+): WindowContents {
+  if (evictor !== undefined) return new EvictingContents(backend, incremental, evictor, evictorContext);
+  if (incremental === undefined) return new ListContents(backend);
+  if (incremental.kind === 'aggregate') {
+    const fn = incremental.fn;
+    const state = backend.getState<InternalKvState & ReducingState<unknown>>(new AggregatingStateDescriptor(WINDOW_CONTENTS, fn));
+    return new SingleValueContents(backend, state, (value) => fn.add(value, fn.createAccumulator()), (acc, value) => fn.add(value, acc));
+  }
+  const reduce = reduceFunctionOf(incremental);
+  const state = backend.getState<InternalKvState & ReducingState<unknown>>(new ReducingStateDescriptor(WINDOW_CONTENTS, reduce));
+  return new SingleValueContents(backend, state, (value) => value, reduce);
+}
+
+/**
+ * Contents in one keyed state: adding goes straight to the state's table
+ * (one key lookup per element, and it tells whether the window is new); the
+ * stored form is the one the state object reads, writes, merges and
+ * snapshots (a raw value per namespace: window states have no TTL).
+ */
+abstract class TableContents<V> {
+  protected namespace = '';
+  private readonly table: StateTable;
+
+  constructor(
+    private readonly backend: HeapKeyedStateBackend,
+    protected readonly state: InternalKvState,
+  ) {
+    this.table = backend.tableOf(state.name)!;
+  }
+
+  setNamespace(namespace: string): void {
+    this.namespace = namespace;
+    this.state.setCurrentNamespace(namespace);
+  }
+
+  clear(): void {
+    this.state.clear();
+  }
+
+  mergeNamespaces(target: string, sources: readonly string[]): void {
+    this.state.mergeNamespaces!(target, sources);
+  }
+
+  /** The namespaces of the current key (created when missing). */
+  protected namespaces(): Map<string, V> {
+    const backend = this.backend;
+    const entry = this.table.entryOfCanonical(backend.currentKeyCanonical()) ?? this.table.insert(backend.getCurrentKey(), new Map());
+    return entry.value as Map<string, V>;
+  }
+}
+
+/** `reduce` / `aggregate` / field aggregations: one value (or accumulator) per window, updated per element. */
+class SingleValueContents extends TableContents<unknown> implements WindowContents {
+  constructor(
+    backend: HeapKeyedStateBackend,
+    private readonly reducing: InternalKvState & ReducingState<unknown>,
+    private readonly first: (value: unknown) => unknown,
+    private readonly combine: (accumulated: unknown, value: unknown) => unknown,
+  ) {
+    super(backend, reducing);
+  }
+
+  add(value: unknown): boolean {
+    const namespaces = this.namespaces();
+    const accumulated = namespaces.get(this.namespace);
+    namespaces.set(this.namespace, accumulated === undefined ? this.first(value) : this.combine(accumulated, value));
+    return accumulated !== undefined;
+  }
+
+  fire(_window: Window, emit: (input: Iterable<unknown>) => void): void {
+    const value = this.reducing.get();
+    if (value !== undefined) emit([value]);
+  }
+}
+
+/** `apply` / `process`: every element of the window. */
+class ListContents extends TableContents<unknown[]> implements WindowContents {
+  private readonly list: InternalKvState & ListState<unknown>;
+
+  constructor(backend: HeapKeyedStateBackend) {
+    const list = backend.getState<InternalKvState & ListState<unknown>>(new ListStateDescriptor<unknown>(WINDOW_CONTENTS));
+    super(backend, list);
+    this.list = list;
+  }
+
+  add(value: unknown): boolean {
+    return appendTo(this.namespaces(), this.namespace, value);
+  }
+
+  fire(_window: Window, emit: (input: Iterable<unknown>) => void): void {
+    const elements = [...this.list.get()];
+    if (elements.length > 0) emit(elements);
+  }
+}
+
+/** Appends to the list of `namespace`; whether it existed. */
+function appendTo<T>(namespaces: Map<string, T[]>, namespace: string, value: T): boolean {
+  const list = namespaces.get(namespace);
+  if (list === undefined) {
+    namespaces.set(namespace, [value]);
+    return false;
+  }
+  list.push(value);
+  return true;
+}
+
+/** A stored element of an evicting window: the value and its timestamp. */
+type Stored = [value: unknown, timestamp: number | undefined];
+
+/**
+ * Windows with an evictor (Flink's EvictingWindowOperator): every element is
+ * kept with its timestamp; on firing the evictor removes elements before and
+ * after the function, which sees the rest (pre-aggregated by the reduce or
+ * aggregate function if one was given), and the survivors are kept.
+ */
+class EvictingContents extends TableContents<Stored[]> implements WindowContents {
+  private readonly list: InternalKvState & ListState<Stored>;
+  private readonly combine: ((values: unknown[]) => unknown[]) | undefined;
+
+  constructor(
+    backend: HeapKeyedStateBackend,
+    incremental: IncrementalSpec | undefined,
+    private readonly evictor: Evictor,
+    private readonly context: EvictorContext,
+  ) {
+    const list = backend.getState<InternalKvState & ListState<Stored>>(new ListStateDescriptor<Stored>(WINDOW_CONTENTS));
+    super(backend, list);
+    this.list = list;
+    this.combine = incremental === undefined ? undefined : combiner(incremental);
+  }
+
+  add(value: unknown, timestamp: number | undefined): boolean {
+    return appendTo(this.namespaces(), this.namespace, [value, timestamp]);
+  }
+
+  fire(window: Window, emit: (input: Iterable<unknown>) => void): void {
+    const elements: TimestampedValue<unknown>[] = [];
+    for (const [value, timestamp] of this.list.get()) elements.push(new TimestampedValue(value, timestamp));
+    if (elements.length === 0) return;
+    this.evictor.evictBefore(elements, elements.length, window, this.context);
+    const values = elements.map((e) => e.value);
+    const input = this.combine === undefined ? values : this.combine(values);
+    if (input.length > 0) emit(input);
+    this.evictor.evictAfter(elements, elements.length, window, this.context);
+    this.list.update(elements.map((e): Stored => [e.value, e.timestamp]));
+  }
+}
+
+/** Pre-aggregates the remaining elements of an evicting window (Flink's Reduce/AggregateApply functions). */
+function combiner(incremental: IncrementalSpec): (values: unknown[]) => unknown[] {
+  if (incremental.kind === 'aggregate') {
+    const fn = incremental.fn;
+    return (values) => {
+      let acc = fn.createAccumulator();
+      for (const value of values) acc = fn.add(value, acc);
+      return [fn.getResult(acc)];
+    };
+  }
+  const reduce = reduceFunctionOf(incremental);
+  return (values) => {
+    if (values.length === 0) return [];
+    let acc = values[0];
+    for (let i = 1; i < values.length; i++) acc = reduce(acc, values[i]);
+    return [acc];
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Keyed state and processing-time timers on the MiniCluster, at parallelism
+ * 1 and 4; keyed state on a non-keyed stream fails the job at start. Expected
+ * results are computed here from the fixtures' inputs, without the engine.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runJob, type RunResult } from 'flinkts/client';
+import { KEYS } from '../fixtures/jobs/keyed-state-count.js';
+import { JOBS, readLines, readLinesPerSubtask, sorted, tempDir } from '../support/job-output.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+function outputPath(): string {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  return join(dir, 'out');
+}
+
+function expectFinished(result: RunResult): void {
+  expect(result.error?.message).toBeUndefined();
+  expect(result.status).toBe('FINISHED');
+}
+
+describe.each([1, 4])('keyed state in a rich function after keyBy, at parallelism %i', (parallelism) => {
+  it('counts and sums per key exactly, each key on one subtask', async () => {
+    const count = 5000;
+    const output = outputPath();
+    expectFinished(await runJob({ job: join(JOBS, 'keyed-state-count.ts'), args: ['--count', String(count), '--output', output], parallelism }));
+    const running = new Map<string, { n: number; sum: number }>();
+    const expected: string[] = [];
+    for (let v = 1; v <= count; v++) {
+      const key = `k${v % KEYS}`;
+      const r = running.get(key) ?? { n: 0, sum: 0 };
+      r.n++;
+      r.sum += v;
+      running.set(key, r);
+      expected.push(`${key},${r.n},${r.sum}`);
+    }
+    const lines = readLines(output);
+    expect(sorted(lines)).toEqual(sorted(expected));
+    if (parallelism > 1) {
+      // Per subtask file, each key's rows come in input order and no key is on two subtasks.
+      const owner = new Map<string, number>();
+      for (const [subtask, rows] of readLinesPerSubtask(output)) {
+        const last = new Map<string, number>();
+        for (const row of rows) {
+          const [key, n] = row.split(',') as [string, string];
+          expect(owner.get(key) ?? subtask).toBe(subtask);
+          owner.set(key, subtask);
+          expect(Number(n)).toBe((last.get(key) ?? 0) + 1);
+          last.set(key, Number(n));
+        }
+      }
+      expect(new Set(owner.values()).size).toBeGreaterThan(1);
+    }
+  });
+});
+
+describe.each([1, 4])('KeyedProcessFunction with processing-time timers at parallelism %i', (parallelism) => {
+  it('fires each registered timer once, not the deleted one, not the one still pending at the end', async () => {
+    const output = outputPath();
+    expectFinished(await runJob({ job: join(JOBS, 'keyed-state-processing-timers.ts'), args: ['--output', output], parallelism }));
+    const keys = Array.from({ length: 10 }, (_, k) => `k${k}`);
+    const expected = [...keys.map((k) => `${k}|PROCESSING_TIME|count=3|agree=true@undefined`), ...keys.map((k) => `side|${k}`)];
+    expect(sorted(readLines(output))).toEqual(sorted(expected));
+  });
+});
+
+describe('keyed state on a stream that is not keyed', () => {
+  it.each(['open', 'record'])('fails the job, naming the operator (state asked for in %s)', async (when) => {
+    const result = await runJob({ job: join(JOBS, 'keyed-state-non-keyed.ts'), args: ['--when', when, '--output', outputPath()], parallelism: 2 });
+    expect(result.status).toBe('FAILED');
+    expect(result.error?.operator).toBe('Stateful Map');
+    expect(result.error?.message).toBe("Stateful Map: keyed state ('count') can only be used on a keyed stream, i.e. after keyBy(...)");
+  });
+});
