@@ -41,6 +41,11 @@ export class KeyedProcessOperator implements StreamOperator, Triggerable, OnTime
     return openFunction(this.fn, this.context);
   }
 
+  /** End of input: pending processing-time timers fire now, so nothing waits forever (see docs/architecture.md). */
+  finish(): void {
+    this.timers.fireAllProcessingTimers();
+  }
+
   close(): Promise<void> {
     this.timers.close();
     return closeFunction(this.fn);

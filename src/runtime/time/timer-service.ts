@@ -5,7 +5,7 @@
  * timer's key as the backend's current key.
  */
 import type { HeapKeyedStateBackend, Namespace } from '../state/heap-keyed-state-backend.js';
-import { TimerHeap, type HeapTimer } from './timer-heap.js';
+import { TimerQueue } from './timer-queue.js';
 
 /** A timer as the operator sees it when it fires. */
 export interface InternalTimer {
@@ -38,13 +38,9 @@ export interface ProcessingTimeService {
 }
 
 export class HeapTimerService implements InternalTimerService {
-  private readonly eventTimers = new TimerHeap();
-  private readonly processingTimers = new TimerHeap();
-  /** Live timer ids; a popped timer whose id is gone was deleted. */
-  private readonly liveEvent = new Set<string>();
-  private readonly liveProcessing = new Set<string>();
+  private readonly eventTimers = new TimerQueue();
+  private readonly processingTimers = new TimerQueue();
   private watermark = Number.NEGATIVE_INFINITY;
-  private seq = 0;
   private scheduledAt = Number.POSITIVE_INFINITY;
   private cancelScheduled: (() => void) | undefined;
 
@@ -63,33 +59,38 @@ export class HeapTimerService implements InternalTimerService {
   }
 
   registerEventTimeTimer(namespace: Namespace, time: number): void {
-    this.register(this.eventTimers, this.liveEvent, namespace, time);
+    this.eventTimers.add(this.backend.getCurrentKey(), this.backend.currentKeyCanonical(), namespace, time);
   }
 
   registerProcessingTimeTimer(namespace: Namespace, time: number): void {
-    if (this.register(this.processingTimers, this.liveProcessing, namespace, time)) this.reschedule();
+    if (this.processingTimers.add(this.backend.getCurrentKey(), this.backend.currentKeyCanonical(), namespace, time)) this.reschedule();
   }
 
   deleteEventTimeTimer(namespace: Namespace, time: number): void {
-    this.liveEvent.delete(this.idOf(namespace, time));
+    this.eventTimers.delete(this.backend.currentKeyCanonical(), namespace, time);
   }
 
   deleteProcessingTimeTimer(namespace: Namespace, time: number): void {
-    this.liveProcessing.delete(this.idOf(namespace, time));
+    this.processingTimers.delete(this.backend.currentKeyCanonical(), namespace, time);
   }
 
   /** Fires every event-time timer ≤ `watermark`, in timestamp order. */
   advanceWatermark(watermark: number): void {
     this.watermark = watermark;
-    this.fire(this.eventTimers, this.liveEvent, watermark, (timer) => this.target.onEventTime(timer));
+    this.fire(this.eventTimers, watermark, (timer) => this.target.onEventTime(timer));
   }
 
-  /** Fires every processing-time timer (end of input: nothing may stay buffered). */
+  /**
+   * End of input: fires every processing-time timer registered so far, in
+   * timestamp order, so nothing stays buffered; timers registered while they
+   * fire (a trigger re-arming itself) are left alone, or this would never end.
+   */
   fireAllProcessingTimers(): void {
     this.cancelScheduled?.();
     this.cancelScheduled = undefined;
     this.scheduledAt = Number.POSITIVE_INFINITY;
-    this.fire(this.processingTimers, this.liveProcessing, Number.POSITIVE_INFINITY, (timer) => this.target.onProcessingTime(timer));
+    const registeredSoFar = this.processingTimers.nextSeq;
+    this.fire(this.processingTimers, Number.POSITIVE_INFINITY, (timer) => this.target.onProcessingTime(timer), registeredSoFar);
   }
 
   /** Stops the processing-time callback. */
@@ -100,48 +101,35 @@ export class HeapTimerService implements InternalTimerService {
 
   /** Number of pending timers (event, processing), for tests. */
   pending(): { event: number; processing: number } {
-    return { event: this.liveEvent.size, processing: this.liveProcessing.size };
+    return { event: this.eventTimers.size, processing: this.processingTimers.size };
   }
 
-  private register(heap: TimerHeap, live: Set<string>, namespace: Namespace, time: number): boolean {
-    const id = this.idOf(namespace, time);
-    if (live.has(id)) return false;
-    live.add(id);
-    heap.push({ key: this.backend.getCurrentKey(), namespace, timestamp: time, seq: this.seq++, id });
-    return true;
-  }
-
-  private fire(heap: TimerHeap, live: Set<string>, upTo: number, call: (timer: InternalTimer) => void): void {
+  private fire(queue: TimerQueue, upTo: number, call: (timer: InternalTimer) => void, beforeSeq?: number): void {
     const previousKey = this.backend.getCurrentKey();
-    for (let timer = heap.peek(); timer !== undefined && timer.timestamp <= upTo; timer = heap.peek()) {
-      heap.pop();
-      if (!live.delete(timer.id)) continue;
-      this.backend.setCurrentKey(timer.key);
-      call(timer);
+    try {
+      queue.drain(
+        upTo,
+        (timer) => {
+          this.backend.setCurrentKey(timer.key);
+          call(timer);
+        },
+        beforeSeq,
+      );
+    } finally {
+      this.backend.setCurrentKey(previousKey);
     }
-    this.backend.setCurrentKey(previousKey);
   }
 
   private reschedule(): void {
-    // Drop deleted timers from the top so we do not wake up for nothing.
-    let next: HeapTimer | undefined = this.processingTimers.peek();
-    while (next !== undefined && !this.liveProcessing.has(next.id)) {
-      this.processingTimers.pop();
-      next = this.processingTimers.peek();
-    }
-    if (next === undefined || next.timestamp >= this.scheduledAt) return;
+    const next = this.processingTimers.peekTime();
+    if (next === undefined || next >= this.scheduledAt) return;
     this.cancelScheduled?.();
-    this.scheduledAt = next.timestamp;
-    this.cancelScheduled = this.time.schedule(next.timestamp, () => {
+    this.scheduledAt = next;
+    this.cancelScheduled = this.time.schedule(next, () => {
       this.scheduledAt = Number.POSITIVE_INFINITY;
       this.cancelScheduled = undefined;
-      this.fire(this.processingTimers, this.liveProcessing, this.time.now(), (timer) => this.target.onProcessingTime(timer));
+      this.fire(this.processingTimers, this.time.now(), (timer) => this.target.onProcessingTime(timer));
       this.reschedule();
     });
-  }
-
-  private idOf(namespace: Namespace, time: number): string {
-    const key = this.backend.currentKeyCanonical();
-    return `${typeof key === 'string' ? 's' : 'p'}${String(key)}\u0001${namespace}\u0001${time}`;
   }
 }
