@@ -36,6 +36,8 @@ export interface InternalKvState {
 
 type Table = KeyGroupedMap<Map<string, unknown>>;
 
+const isEmptyMap = (namespaces: Map<string, unknown>): boolean => namespaces.size === 0;
+
 /** A stored value with its last-access time (only with a TTL). */
 interface Stamped<T> {
   v: T;
@@ -95,11 +97,11 @@ abstract class HeapState<T> implements InternalKvState {
     let entry = this.table.entryOfCanonical(canonical);
     if (value === undefined) {
       if (entry === undefined) return;
-      entry.value.delete(namespace);
-      if (entry.value.size === 0) this.table.delete(entry.key);
+      if (entry.value.delete(namespace) && entry.value.size === 0) this.table.releaseEmpty(isEmptyMap);
       return;
     }
     if (entry === undefined) entry = this.table.insert(this.host.getCurrentKey(), new Map());
+    else if (entry.value.size === 0) this.table.reclaim();
     entry.value.set(namespace, this.ttl === undefined || !this.stampWhole ? value : ({ v: value, t: this.host.clock() } satisfies Stamped<T>));
   }
 
@@ -120,6 +122,8 @@ abstract class HeapState<T> implements InternalKvState {
         return;
       }
       const { key, value } = next.value;
+      // Entries released empty are the table's to drop (it counts them).
+      if (value.size === 0) continue;
       for (const [namespace, stored] of value) {
         if (this.stampWhole) {
           if (this.expired(stored as Stamped<unknown>, now)) value.delete(namespace);

@@ -26,6 +26,10 @@ export interface KeyedEntry<V> {
 export class KeyGroupedMap<V> {
   private readonly index = new Map<unknown, KeyedEntry<V>>();
   private readonly groups: Set<KeyedEntry<V>>[];
+  /** Entries that became empty since the last sweep. */
+  private emptied = 0;
+  /** Entries that are empty right now (not counted in `size`). */
+  private emptyNow = 0;
 
   constructor(
     private readonly range: KeyGroupRange,
@@ -72,6 +76,29 @@ export class KeyGroupedMap<V> {
     else entry.value = value;
   }
 
+  /**
+   * Notes that an entry's value became empty (e.g. a key's last window was
+   * cleared). Empty entries are dropped in batches, once they are as many as
+   * half the live ones (at least 1 024): a key that comes back soon — the next
+   * window of the same key — reuses its entry instead of being re-indexed.
+   */
+  releaseEmpty(isEmpty: (value: V) => boolean): void {
+    this.emptyNow++;
+    if (++this.emptied <= Math.max(1024, this.index.size >> 1)) return;
+    this.emptied = 0;
+    this.emptyNow = 0;
+    for (const [canonical, entry] of this.index) {
+      if (!isEmpty(entry.value)) continue;
+      this.index.delete(canonical);
+      this.groups[entry.keyGroup - this.range.start]!.delete(entry);
+    }
+  }
+
+  /** An entry released as empty gets a value again. */
+  reclaim(): void {
+    this.emptyNow--;
+  }
+
   /** Removes the state of `key`. */
   delete(key: unknown): void {
     const canonical = canonicalKey(key);
@@ -86,8 +113,9 @@ export class KeyGroupedMap<V> {
     return this.groups[keyGroup - this.range.start]!.values();
   }
 
+  /** Keys with state (released empty entries not counted). */
   get size(): number {
-    return this.index.size;
+    return this.index.size - this.emptyNow;
   }
 }
 

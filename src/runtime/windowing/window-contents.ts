@@ -81,7 +81,10 @@ abstract class TableContents<V> {
   /** The namespaces of the current key (created when missing). */
   protected namespaces(): Map<string, V> {
     const backend = this.backend;
-    const entry = this.table.entryOfCanonical(backend.currentKeyCanonical()) ?? this.table.insert(backend.getCurrentKey(), new Map());
+    const entry = this.table.entryOfCanonical(backend.currentKeyCanonical());
+    if (entry === undefined) return this.table.insert(backend.getCurrentKey(), new Map()).value as Map<string, V>;
+    // A released (empty) entry comes back into use.
+    if (entry.value.size === 0) this.table.reclaim();
     return entry.value as Map<string, V>;
   }
 }

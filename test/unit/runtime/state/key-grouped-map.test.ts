@@ -94,3 +94,32 @@ describe('HeapKeyedStateBackend key groups', () => {
     }
   });
 });
+
+describe('released empty entries', () => {
+  const isEmpty = (v: Set<number>): boolean => v.size === 0;
+
+  it('keep their entry for reuse, are not counted, and are dropped in a batch past the threshold', () => {
+    const map = new KeyGroupedMap<Set<number>>({ start: 0, end: 127 }, 128);
+    for (let k = 0; k < 3000; k++) map.insert(k, new Set([k]));
+    // Empty 1 500 keys one by one; the sweep runs once more than max(1024, live/2) were released.
+    for (let k = 0; k < 1500; k++) {
+      map.entry(k)!.value.clear();
+      map.releaseEmpty(isEmpty);
+    }
+    expect(map.size).toBe(1500);
+    // 3000 entries, threshold max(1024, 1500) = 1500: the 1 501st release sweeps.
+    expect(map.entry(0)).toBeDefined();
+    const reused = map.entry(1)!;
+    reused.value.add(1);
+    map.reclaim();
+    expect(map.size).toBe(1501);
+    map.entry(1500)!.value.clear();
+    map.releaseEmpty(isEmpty);
+    // Swept: every empty entry is gone, the reused one stays.
+    expect(map.entry(0)).toBeUndefined();
+    expect(map.entry(1500)).toBeUndefined();
+    expect(map.entry(1)).toBe(reused);
+    expect(map.size).toBe(1500);
+    expect([...map.entries()]).toHaveLength(1500);
+  });
+});
