@@ -19,7 +19,7 @@ export function renderText(graph: JobGraph): string {
   lines.push('', 'Edges:');
   if (graph.edges.length === 0) lines.push('  (none: the whole job is one chain)');
   for (const edge of graph.edges) {
-    const side = edge.sideOutput === undefined ? '' : ` side output '${edge.sideOutput}'`;
+    const side = (edge.sideOutput === undefined ? '' : ` side output '${edge.sideOutput}'`) + (edge.inputIndex === 1 ? ' (second input)' : '');
     lines.push(`  [${index.get(edge.source)}] -> [${index.get(edge.target)}]  ${partitionerLabel(edge.partitioner)}${side}`);
   }
   return lines.join('\n') + '\n';

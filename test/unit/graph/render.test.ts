@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { OutputTag } from '../../../src/index.js';
 import { renderDot, renderText } from '../../../src/graph/render.js';
+import { twoInput } from './fixture-jobs.js';
 import { identity, jobGraphOf, SplitOdd } from './helpers.js';
 
 // Collection source (parallelism 1) → map 'Upper' (uid) → keyBy → reduce → print, at parallelism 2:
@@ -100,5 +101,13 @@ describe('renderDot', () => {
       `  "${head!.id}" -> "${odds!.id}" [label="REBALANCE (odd)"];`,
     ]);
     expect(renderText(sideGraph).split('\n').slice(-2)).toEqual(["  [1] -> [2]  REBALANCE side output 'odd'", '']);
+  });
+
+  it('marks edges into the second input of a two-input operator', () => {
+    const graph = jobGraphOf(twoInput.define, twoInput.settings, twoInput.defaultJobName);
+    const edges = renderText(graph).split('\n').filter((line) => line.includes('->') && line.startsWith('  ['));
+    // rules -> apply-rules is the broadcast (second) input; other -> co-map is the co-map's second input.
+    expect(edges.filter((line) => line.endsWith('(second input)'))).toHaveLength(2);
+    expect(edges.filter((line) => line.includes('BROADCAST'))[0]).toMatch(/BROADCAST \(second input\)$/);
   });
 });
