@@ -2,8 +2,8 @@
 // (a) as a hand-written single-thread loop, (b) as a flinkts job at
 // parallelism 1, (c) at parallelism 2. Each case runs in its own process so
 // peak RSS is per case. Prints records/s (median), ratios b/a and c/b.
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { main, measureCases, printScaling, timeInTwoThreads, timeJob, timeLoop } from './support/scaling.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000_000);
@@ -27,79 +27,16 @@ export function handWritten(records, keys) {
   return emitted;
 }
 
-/**
- * The machine's own scaling: the hand-written loop in two threads at once,
- * each doing half, timed from a common start signal (thread start-up excluded).
- */
-async function twoThreadLoop() {
-  const { Worker } = await import('node:worker_threads');
-  const source = `const { workerData, parentPort } = require('node:worker_threads');
-    import(${JSON.stringify(import.meta.url)}).then((m) => {
-      parentPort.postMessage('ready');
-      parentPort.once('message', () => { m.handWritten(workerData.records, workerData.keys); parentPort.postMessage('done'); });
-    });`;
-  const workers = [0, 1].map(() => new Worker(source, { eval: true, workerData: { records: RECORDS / 2, keys: KEYS } }));
-  await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
-  const start = performance.now();
-  const done = Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
-  for (const w of workers) w.postMessage('go');
-  await done;
-  const seconds = (performance.now() - start) / 1000;
-  await Promise.all(workers.map((w) => w.terminate()));
-  return { seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 };
-}
-
 async function runCase(kind) {
-  if (kind === 'loop2') return twoThreadLoop();
-  if (kind === 'loop') {
-    const start = performance.now();
-    handWritten(RECORDS, KEYS);
-    const seconds = (performance.now() - start) / 1000;
-    return { seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 };
-  }
-  const { runJob } = await import('../dist/src/client/run.js');
-  const result = await runJob({
-    job: `${here}jobs/keyed-sum.ts`,
-    args: ['--records', String(RECORDS), '--keys', String(KEYS)],
-    parallelism: kind === 'p2' ? 2 : 1,
-  });
-  if (result.status !== 'FINISHED') throw new Error(`job ${result.status}: ${result.error?.message}`);
-  // Throughput over the running phase; start-up (workers, bundle import) is reported apart.
-  return { seconds: result.runningMs / 1000, startupMs: result.durationMs - result.runningMs, peakRssMb: process.resourceUsage().maxRSS / 1024 };
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  if (kind === 'loop') return timeLoop(() => handWritten(RECORDS, KEYS));
+  if (kind === 'loop2') return timeInTwoThreads(import.meta.url, 'handWritten', [RECORDS / 2, KEYS]);
+  return timeJob(`${here}jobs/keyed-sum.ts`, ['--records', String(RECORDS), '--keys', String(KEYS)], kind === 'p2' ? 2 : 1);
 }
 
 export default async function run() {
-  const rows = {};
-  for (const kind of ['loop', 'loop2', 'p1', 'p2']) {
-    const samples = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--case', kind], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      samples.push(JSON.parse(out.trim().split('\n').pop()));
-    }
-    const seconds = median(samples.map((s) => s.seconds));
-    rows[kind] = {
-      recordsPerSecond: RECORDS / seconds,
-      startupMs: median(samples.map((s) => s.startupMs ?? 0)),
-      peakRssMb: Math.max(...samples.map((s) => s.peakRssMb)),
-    };
-  }
-  const fmt = (n) => `${(n / 1e6).toFixed(2)} M/s`;
-  console.log(`core pipeline: ${RECORDS.toLocaleString('en')} records, ${KEYS} keys, median of ${ROUNDS} runs`);
-  console.log(`  (a) hand-written loop      ${fmt(rows.loop.recordsPerSecond)}  peak RSS ${rows.loop.peakRssMb.toFixed(0)} MB`);
-  console.log(`  (b) flinkts parallelism 1  ${fmt(rows.p1.recordsPerSecond)}  peak RSS ${rows.p1.peakRssMb.toFixed(0)} MB  (start-up ${rows.p1.startupMs.toFixed(0)} ms)`);
-  console.log(`  (c) flinkts parallelism 2  ${fmt(rows.p2.recordsPerSecond)}  peak RSS ${rows.p2.peakRssMb.toFixed(0)} MB  (start-up ${rows.p2.startupMs.toFixed(0)} ms)`);
-  console.log(`  (d) hand-written loop, 2 threads each doing half  ${fmt(rows.loop2.recordsPerSecond)}: this machine's own 2-thread scaling d/a = ${(rows.loop2.recordsPerSecond / rows.loop.recordsPerSecond).toFixed(2)}`);
-  console.log(`  b/a = ${(rows.p1.recordsPerSecond / rows.loop.recordsPerSecond).toFixed(2)} (target ≥ 0.5)   c/b = ${(rows.p2.recordsPerSecond / rows.p1.recordsPerSecond).toFixed(2)} (target ≥ 1.6)`);
+  const rows = measureCases(import.meta.url, ['loop', 'loop2', 'p1', 'p2'], ROUNDS, RECORDS);
+  printScaling(`core pipeline: ${RECORDS.toLocaleString('en')} records, ${KEYS} keys, median of ${ROUNDS} runs`, rows, { p1VsLoop: 0.5, p2VsP1: 1.6 });
   return rows;
 }
 
-if (process.argv[2] === '--case') {
-  console.log(JSON.stringify(await runCase(process.argv[3])));
-} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await run();
-}
+await main(import.meta.url, runCase, run);

@@ -5,26 +5,14 @@
  * computed here from the fixture's input, without the engine.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runJob, type RunResult } from 'flinkts/client';
+import { describe, expect, it } from 'vitest';
+import { runJob } from 'flinkts/client';
 import { BOUND, EVENTS, SIZE } from '../fixtures/jobs/event-time-timers.js';
 import { eventsOf } from '../fixtures/jobs/event-time-watermark-min.js';
 import { READINGS } from '../fixtures/jobs/event-time-bad-timestamp.js';
-import { JOBS, readLines, sorted, tempDir } from '../support/job-output.js';
+import { JOBS, readLines, sorted, expectFinished, workDirs } from '../support/job-output.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-
-function outputPath(): string {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  return join(dir, 'out');
-}
-
-function expectFinished(result: RunResult): void {
-  expect(result.error?.message).toBeUndefined();
-  expect(result.status).toBe('FINISHED');
-}
+const { outputPath } = workDirs();
 
 /**
  * The hand-written tumbling window of event-time-timers.ts, simulated: the

@@ -5,24 +5,16 @@
  * here as batch joins over the fixtures' inputs, without the engine.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runJob, type RunResult } from 'flinkts/client';
+import { describe, expect, it } from 'vitest';
+import { runJob } from 'flinkts/client';
 import { BOUND as INTERVAL_BOUND, LEFT as IL, LOWER, RIGHT as IR, UPPER } from '../fixtures/jobs/joins-interval.js';
 import { LEFT as WL, RIGHT as WR, SIZE } from '../fixtures/jobs/joins-window.js';
-import { JOBS, readLines, sorted, tempDir } from '../support/job-output.js';
+import { JOBS, readLines, sorted, expectFinished, workDirs } from '../support/job-output.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-
-function expectFinished(result: RunResult): void {
-  expect(result.error?.message).toBeUndefined();
-  expect(result.status).toBe('FINISHED');
-}
+const { outputPath } = workDirs();
 
 async function run(job: string, args: string[], parallelism: number): Promise<string[]> {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  const output = join(dir, 'out');
+  const output = outputPath();
   expectFinished(await runJob({ job: join(JOBS, job), args: [...args, '--output', output], parallelism }));
   return readLines(output);
 }

@@ -4,24 +4,12 @@
  * results are computed here from the fixtures' inputs, without the engine.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runJob, type RunResult } from 'flinkts/client';
+import { describe, expect, it } from 'vitest';
+import { runJob } from 'flinkts/client';
 import { KEYS } from '../fixtures/jobs/keyed-state-count.js';
-import { JOBS, readLines, readLinesPerSubtask, sorted, tempDir } from '../support/job-output.js';
+import { JOBS, readLines, readLinesPerSubtask, sorted, expectFinished, workDirs } from '../support/job-output.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-
-function outputPath(): string {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  return join(dir, 'out');
-}
-
-function expectFinished(result: RunResult): void {
-  expect(result.error?.message).toBeUndefined();
-  expect(result.status).toBe('FINISHED');
-}
+const { outputPath } = workDirs();
 
 describe.each([1, 4])('keyed state in a rich function after keyBy, at parallelism %i', (parallelism) => {
   it('counts and sums per key exactly, each key on one subtask', async () => {

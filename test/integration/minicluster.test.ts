@@ -4,24 +4,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runJob, type RunResult } from 'flinkts/client';
+import { describe, expect, it } from 'vitest';
+import { runJob } from 'flinkts/client';
 import { READINGS } from '../fixtures/jobs/aggregations.js';
-import { JOBS, readLines, readLinesPerSubtask, sorted, tempDir } from '../support/job-output.js';
+import { JOBS, readLines, readLinesPerSubtask, sorted, expectFinished, workDirs } from '../support/job-output.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-
-function workDir(): string {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  return dir;
-}
-
-function expectFinished(result: RunResult): void {
-  expect(result.error?.message).toBeUndefined();
-  expect(result.status).toBe('FINISHED');
-}
+const { workDir } = workDirs();
 
 const TEXT = [
   'To be, or not to be, that is the question:',

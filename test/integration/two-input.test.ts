@@ -6,27 +6,15 @@
  * expected result is computed here from the fixture's input, without the engine.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runJob, type RunResult } from 'flinkts/client';
+import { describe, expect, it } from 'vitest';
+import { runJob } from 'flinkts/client';
 import { LINES, NUMBERS_TO } from '../fixtures/jobs/two-input-co-functions.js';
 import { ORDERS as SHOP_ORDERS, RULES } from '../fixtures/jobs/two-input-broadcast-rules.js';
 import { ORDERS, PAYMENTS, PERIOD } from '../fixtures/jobs/two-input-keyed-co-process.js';
 import { inputOne, inputTwo } from '../fixtures/jobs/two-input-watermarks.js';
-import { JOBS, readLines, sorted, tempDir } from '../support/job-output.js';
+import { JOBS, readLines, sorted, expectFinished, workDirs } from '../support/job-output.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-
-function workDir(): string {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  return dir;
-}
-
-function expectFinished(result: RunResult): void {
-  expect(result.error?.message).toBeUndefined();
-  expect(result.status).toBe('FINISHED');
-}
+const { workDir } = workDirs();
 
 async function run(job: string, args: string[], parallelism: number): Promise<string[]> {
   const output = join(workDir(), 'out');

@@ -6,23 +6,11 @@
  * lines of one key are in emission order.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runJob, type RunResult } from 'flinkts/client';
-import { JOBS, readLines, sorted, tempDir } from '../support/job-output.js';
+import { describe, expect, it } from 'vitest';
+import { runJob } from 'flinkts/client';
+import { JOBS, readLines, sorted, expectFinished, workDirs } from '../support/job-output.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-
-function workDir(): string {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  return dir;
-}
-
-function expectFinished(result: RunResult): void {
-  expect(result.error?.message).toBeUndefined();
-  expect(result.status).toBe('FINISHED');
-}
+const { workDir } = workDirs();
 
 /** The output lines grouped by their first word (the key), in order. */
 function byKey(lines: string[]): Record<string, string[]> {

@@ -2,6 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, expect } from 'vitest';
 
 /** A fresh temp dir, removed by the returned cleanup. */
 export function tempDir(prefix = 'flinkts-test-'): { dir: string; cleanup: () => void } {
@@ -30,3 +31,24 @@ export function sorted<T>(values: Iterable<T>): T[] {
 }
 
 export const JOBS = new URL('../fixtures/jobs/', import.meta.url).pathname;
+
+/**
+ * Per-test temp dirs for job output, removed after each test. Call once at
+ * the top level of a test file.
+ */
+export function workDirs(): { workDir: () => string; outputPath: () => string } {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+  const workDir = (): string => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    return dir;
+  };
+  return { workDir, outputPath: () => join(workDir(), 'out') };
+}
+
+/** Fails with the job's own error message when it did not finish. */
+export function expectFinished(result: { status: string; error?: { message: string } }): void {
+  expect(result.error?.message).toBeUndefined();
+  expect(result.status).toBe('FINISHED');
+}
