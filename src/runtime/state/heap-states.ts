@@ -151,9 +151,10 @@ class HeapValueState<T> extends HeapState<T> implements ValueState<T> {
     return this.load() ?? this.defaultValue;
   }
 
+  /** `null` or `undefined` clears the value, as Flink treats null. */
   update(value: T | undefined): void {
     this.cleanupSome();
-    this.store(value);
+    this.store(value === null ? undefined : value);
   }
 }
 
@@ -270,7 +271,9 @@ class HeapReducingState<T> extends HeapState<T> implements ReducingState<T> {
     return this.load();
   }
 
+  /** Adding `null` / `undefined` clears the state, as in Flink. */
   add(value: T): void {
+    if (value === null || value === undefined) return this.clear();
     const current = this.load(this.namespace, true);
     this.store(current === undefined ? value : this.reduce(current, value));
   }
@@ -303,7 +306,9 @@ class HeapAggregatingState<IN, ACC, OUT> extends HeapState<ACC> implements Aggre
     return this.load();
   }
 
+  /** Adding `null` / `undefined` clears the state, as in Flink. */
   add(value: IN): void {
+    if (value === null || value === undefined) return this.clear();
     const acc = this.load(this.namespace, true) ?? this.fn.createAccumulator();
     this.store(this.fn.add(value, acc));
   }

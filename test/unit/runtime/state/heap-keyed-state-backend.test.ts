@@ -392,3 +392,25 @@ describe('applyToAllKeys', () => {
     expect(backend.tableOf('l')!.size).toBe(0);
   });
 });
+
+describe('null values, as Flink treats them', () => {
+  it('ValueState.update(null) and ReducingState/AggregatingState.add(null) clear the state', async () => {
+    const { HeapKeyedStateBackend: Backend } = await import('../../../../src/runtime/state/heap-keyed-state-backend.js');
+    const { ValueStateDescriptor: V, ReducingStateDescriptor: R, AggregatingStateDescriptor: A } = await import('../../../../src/api/state.js');
+    const backend = new Backend({ start: 0, end: 127 }, 128);
+    backend.setCurrentKey('k');
+    const value = backend.getState<any>(new V<number>('v', 7));
+    value.update(3);
+    value.update(null);
+    expect(value.value()).toBe(7); // back to the default
+    const sum = backend.getState<any>(new R<number>('r', (a, b) => a + b));
+    sum.add(2);
+    sum.add(null);
+    expect(sum.get()).toBeUndefined();
+    const count = backend.getState<any>(new A<number, number, number>('a', { createAccumulator: () => 0, add: (_v, acc) => acc + 1, getResult: (acc) => acc, merge: (a, b) => a + b }));
+    count.add(5);
+    count.add(null);
+    expect(count.get()).toBeUndefined();
+    expect(backend.tableOf('v')!.size + backend.tableOf('r')!.size + backend.tableOf('a')!.size).toBe(0);
+  });
+});
