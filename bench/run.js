@@ -5,6 +5,7 @@ const BENCHES = {
   wordcount: './wordcount-cli.js',
   codec: './codec.js',
   windows: './windows.js',
+  nexmark: './nexmark.js',
 };
 
 const requested = process.argv.slice(2);

@@ -7,3 +7,21 @@ import './connectors/builtins.js';
 
 export * from './api/index.js';
 export { DiscardingSink } from './connectors/discard/discarding-sink.js';
+export {
+  NexmarkSource,
+  NexmarkSourceReader,
+  NexmarkGenerator,
+  nexmarkWatermarkStrategy,
+  nexmarkConfigFromParams,
+  nexmarkEvents,
+  DEFAULT_NEXMARK_CONFIG,
+  type NexmarkReaderState,
+  type NexmarkConfig,
+  type NexmarkEvent,
+  type Person,
+  type Auction,
+  type Bid,
+  type PersonEvent,
+  type AuctionEvent,
+  type BidEvent,
+} from './connectors/nexmark/index.js';
