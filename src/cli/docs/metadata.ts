@@ -78,5 +78,6 @@ export function usagesOf(command: Command.Loadable, bin: string): string[] {
 
 /** The `--help` text of a command, exactly as the CLI prints it, without colour. */
 export function helpText(metadata: CliMetadata, command: Command.Loadable): string {
-  return new CommandHelp(command, metadata.config, { maxWidth: DOCS_WIDTH, stripAnsi: true }).generate();
+  // Topic commands show with spaces (`nexmark run`), as --help prints them.
+  return new CommandHelp({ ...command, id: displayId(command) }, metadata.config, { maxWidth: DOCS_WIDTH, stripAnsi: true }).generate();
 }

@@ -79,8 +79,8 @@ export class NexmarkGenerator {
     const maxExtra = Math.ceil(1.2 * Math.max(config.avgPersonByteSize, config.avgAuctionByteSize, config.avgBidByteSize)) + 1;
     this.strings = nexmarkStrings(config.seed, maxExtra);
     this.groupSize = config.outOfOrderGroupSize;
-    const events = config.events ?? Number.POSITIVE_INFINITY;
-    this.permutedLimit = events - (events % this.groupSize);
+    // Unbounded: every group is complete.
+    this.permutedLimit = config.events === undefined ? Number.POSITIVE_INFINITY : config.events - (config.events % this.groupSize);
     this.eventsForInFlightAuctions = Math.floor((config.inFlightAuctions * TOTAL_PROPORTION) / AUCTION_PROPORTION);
   }
 
