@@ -4,7 +4,8 @@
  * namespace holds its contents. When windows merge, the result keeps the
  * state window of one of them and the others' state is merged into it, so
  * growing a session never moves its contents. Kept per key in keyed state
- * (namespace `''`) as `[window, stateWindow]` namespace pairs.
+ * (namespace `''`) as this live object (the heap backend holds references);
+ * `persist()` gives the `[window, stateWindow]` namespace pairs for snapshots.
  */
 import { FlinktsError } from '../../api/errors.js';
 import type { MergingWindowAssigner } from '../../api/windowing/assigners.js';
@@ -18,30 +19,38 @@ export type MergeFunction = (mergeResult: Window, mergedWindows: readonly Window
 export type MergingWindowSetState = [string, string][];
 
 export class MergingWindowSet {
-  /** Window namespace → state window namespace. */
-  private readonly mapping: Map<string, string>;
+  /** Window namespace → its state window namespace and the window itself (parsed once, not per element). */
+  private readonly inFlight = new Map<string, { stateWindow: string; window: Window }>();
 
   constructor(
     private readonly assigner: MergingWindowAssigner<any, any>,
     private readonly namespaces: WindowNamespaces,
     stored: MergingWindowSetState | undefined,
   ) {
-    this.mapping = new Map(stored ?? []);
+    for (const [window, stateWindow] of stored ?? []) this.put(window, stateWindow, namespaces.window(window));
   }
 
   /** The state window of an in-flight window, or undefined when it is not in flight (merged away or retired). */
   getStateWindow(window: string): string | undefined {
-    return this.mapping.get(window);
+    return this.inFlight.get(window)?.stateWindow;
   }
 
   /** Removes a window from the in-flight set. */
   retireWindow(window: string): void {
-    if (!this.mapping.delete(window)) throw new FlinktsError('INTERNAL', `window ${window} is not in the in-flight window set`);
+    if (!this.inFlight.delete(window)) throw new FlinktsError('INTERNAL', `window ${window} is not in the in-flight window set`);
+  }
+
+  get isEmpty(): boolean {
+    return this.inFlight.size === 0;
   }
 
   /** The state to store, or undefined when no window is in flight. */
   persist(): MergingWindowSetState | undefined {
-    return this.mapping.size === 0 ? undefined : [...this.mapping];
+    return this.inFlight.size === 0 ? undefined : [...this.inFlight].map(([window, entry]): [string, string] => [window, entry.stateWindow]);
+  }
+
+  private put(namespace: string, stateWindow: string, window: Window): void {
+    this.inFlight.set(namespace, { stateWindow, window });
   }
 
   /**
@@ -52,8 +61,9 @@ export class MergingWindowSet {
    */
   addWindow(newWindow: Window, merge: MergeFunction): Window {
     const newNamespace = this.namespaces.of(newWindow);
-    const windows: Window[] = [...this.mapping.keys()].map((ns) => this.namespaces.window(ns));
-    if (!this.mapping.has(newNamespace)) windows.push(newWindow);
+    const windows: Window[] = [];
+    for (const entry of this.inFlight.values()) windows.push(entry.window);
+    if (!this.inFlight.has(newNamespace)) windows.push(newWindow);
     const merges: { result: Window; merged: Window[] }[] = [];
     this.assigner.mergeWindows(windows, { merge: (toBeMerged, mergeResult) => merges.push({ result: mergeResult, merged: [...toBeMerged] }) });
 
@@ -68,23 +78,23 @@ export class MergingWindowSet {
       const resultNamespace = this.namespaces.of(result);
       const mergedNamespaces = merged.map((w) => this.namespaces.of(w));
       // The result keeps the state window of one merged window (the earliest: deterministic).
-      const stateWindow = this.mapping.get(mergedNamespaces[0]!)!;
+      const stateWindow = this.inFlight.get(mergedNamespaces[0]!)!.stateWindow;
       const mergedStateWindows: string[] = [];
       for (const ns of mergedNamespaces) {
-        const res = this.mapping.get(ns);
+        const res = this.inFlight.get(ns)?.stateWindow;
         if (res !== undefined) {
-          this.mapping.delete(ns);
+          this.inFlight.delete(ns);
           if (res !== stateWindow) mergedStateWindows.push(res);
         }
       }
-      this.mapping.set(resultNamespace, stateWindow);
+      this.put(resultNamespace, stateWindow, result);
       // Merging one existing window into itself (the new window lies inside it) changes nothing.
       if (!(mergedNamespaces.length === 1 && mergedNamespaces[0] === resultNamespace)) {
         merge(result, merged, stateWindow, mergedStateWindows);
       }
     }
     // A new, self-contained window (or one equal to an in-flight window, which keeps its state window).
-    if (!mergedNewWindow && !this.mapping.has(newNamespace)) this.mapping.set(newNamespace, newNamespace);
+    if (!mergedNewWindow && !this.inFlight.has(newNamespace)) this.put(newNamespace, newNamespace, newWindow);
     return resultWindow;
   }
 }

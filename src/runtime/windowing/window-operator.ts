@@ -22,7 +22,7 @@ import type { OperatorContext, StreamOperator } from '../operators/operator.js';
 import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
 import type { InternalKvState } from '../state/heap-states.js';
 import type { HeapTimerService, InternalTimer, Triggerable } from '../time/timer-service.js';
-import { MergingWindowSet, type MergingWindowSetState } from './merging-window-set.js';
+import { MergingWindowSet } from './merging-window-set.js';
 import { WindowProcessContext, WindowTriggerContext } from './window-contexts.js';
 import { createWindowContents, type WindowContents } from './window-contents.js';
 import { internalWindowFunction, type InternalWindowFunction } from './window-functions.js';
@@ -59,7 +59,7 @@ export class WindowOperator implements StreamOperator, Triggerable {
   private readonly processContext: WindowProcessContext;
   private readonly collector: TimestampedCollector;
   private readonly assignerContext: WindowAssignerContext;
-  private readonly mergingSetState: (InternalKvState & ValueState<MergingWindowSetState>) | undefined;
+  private readonly mergingSetState: (InternalKvState & ValueState<MergingWindowSet>) | undefined;
 
   constructor(
     spec: WindowOperatorSpec,
@@ -91,7 +91,7 @@ export class WindowOperator implements StreamOperator, Triggerable {
     this.processContext = new WindowProcessContext(this.backend, timers, context.output, this.merging !== undefined, context.operatorName);
     this.collector = new TimestampedCollector(context.output);
     if (this.merging !== undefined) {
-      this.mergingSetState = this.backend.getState<InternalKvState & ValueState<MergingWindowSetState>>(new ValueStateDescriptor<MergingWindowSetState>('merging-window-set'));
+      this.mergingSetState = this.backend.getState<InternalKvState & ValueState<MergingWindowSet>>(new ValueStateDescriptor<MergingWindowSet>('merging-window-set'));
     }
   }
 
@@ -298,12 +298,19 @@ export class WindowOperator implements StreamOperator, Triggerable {
   private mergingWindowSet(assigner: MergingWindowAssigner<unknown, Window>): MergingWindowSet {
     const state = this.mergingSetState!;
     state.setCurrentNamespace('');
-    return new MergingWindowSet(assigner, this.namespaces, state.value());
+    // The live set is the state value (heap backend: references); snapshots will store set.persist().
+    let set = state.value();
+    if (set === undefined) {
+      set = new MergingWindowSet(assigner, this.namespaces, undefined);
+      state.update(set);
+    }
+    return set;
   }
 
   private persist(set: MergingWindowSet): void {
+    if (!set.isEmpty) return;
     const state = this.mergingSetState!;
     state.setCurrentNamespace('');
-    state.update(set.persist());
+    state.clear();
   }
 }
