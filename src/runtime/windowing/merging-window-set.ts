@@ -9,7 +9,8 @@
  */
 import { FlinktsError } from '../../api/errors.js';
 import type { MergingWindowAssigner } from '../../api/windowing/assigners.js';
-import type { Window } from '../../api/windowing/windows.js';
+import { EventTimeSessionWindows } from '../../api/windowing/session-windows.js';
+import { TimeWindow, type Window } from '../../api/windowing/windows.js';
 import type { WindowNamespaces } from './window-namespaces.js';
 
 /** Called when windows merge: state and timers of `mergedWindows` move to `mergeResult`. */
@@ -21,12 +22,15 @@ export type MergingWindowSetState = [string, string][];
 export class MergingWindowSet {
   /** Window namespace → its state window namespace and the window itself (parsed once, not per element). */
   private readonly inFlight = new Map<string, { stateWindow: string; window: Window }>();
+  /** The assigner merges overlapping time windows as the built-in session assigners do (fast path below). */
+  private readonly mergesOverlappingTimeWindows: boolean;
 
   constructor(
     private readonly assigner: MergingWindowAssigner<any, any>,
     private readonly namespaces: WindowNamespaces,
     stored: MergingWindowSetState | undefined,
   ) {
+    this.mergesOverlappingTimeWindows = assigner.mergeWindows === EventTimeSessionWindows.prototype.mergeWindows;
     for (const [window, stateWindow] of stored ?? []) this.put(window, stateWindow, namespaces.window(window));
   }
 
@@ -60,6 +64,9 @@ export class MergingWindowSet {
    * merged ones: it never had state).
    */
   addWindow(newWindow: Window, merge: MergeFunction): Window {
+    if (this.mergesOverlappingTimeWindows && this.inFlight.size <= 1 && newWindow instanceof TimeWindow) {
+      return this.addToSingleSession(newWindow, merge);
+    }
     const newNamespace = this.namespaces.of(newWindow);
     const windows: Window[] = [];
     for (const entry of this.inFlight.values()) windows.push(entry.window);
@@ -96,5 +103,26 @@ export class MergingWindowSet {
     // A new, self-contained window (or one equal to an in-flight window, which keeps its state window).
     if (!mergedNewWindow && !this.inFlight.has(newNamespace)) this.put(newNamespace, newNamespace, newWindow);
     return resultWindow;
+  }
+
+  /**
+   * `addWindow` for session assigners when at most one window is in flight
+   * (a key's usual state): the same outcome as the general path without
+   * sorting, callbacks or the new window's namespace when it merges.
+   */
+  private addToSingleSession(newWindow: TimeWindow, merge: MergeFunction): Window {
+    for (const [namespace, entry] of this.inFlight) {
+      const existing = entry.window as TimeWindow;
+      if (!existing.intersects(newWindow)) break;
+      if (existing.start <= newWindow.start && existing.end >= newWindow.end) return existing;
+      const result = existing.cover(newWindow);
+      this.inFlight.delete(namespace);
+      this.put(this.namespaces.of(result), entry.stateWindow, result);
+      merge(result, [existing], entry.stateWindow, []);
+      return result;
+    }
+    const newNamespace = this.namespaces.of(newWindow);
+    this.put(newNamespace, newNamespace, newWindow);
+    return newWindow;
   }
 }
