@@ -1,0 +1,94 @@
+/**
+ * What a completed checkpoint or savepoint holds, as the JobManager writes it
+ * into `_metadata` and reads it back: per operator (by operator id) and
+ * subtask, the handles of its keyed and operator state files. File paths are
+ * relative (to the snapshot directory, or to the job's `shared/` directory
+ * for files an incremental checkpoint shares with earlier ones), so a
+ * savepoint directory can be moved and still restores.
+ */
+import type { KeyGroupRange } from '../state/key-grouped-map.js';
+
+/** The name of the metadata file in a snapshot directory. */
+export const METADATA_FILE_NAME = '_metadata';
+
+export type SnapshotKind = 'checkpoint' | 'savepoint';
+
+/** `canonical`: backend-independent and self-contained; `native`: the backend's own files. */
+export type SnapshotFormat = 'canonical' | 'native';
+
+/** The keyed state backends. */
+export type StateBackendName = 'hashmap' | 'embedded';
+
+export type KeyedStateKind = 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
+
+/** How a list of operator state is redistributed when the parallelism changes. */
+export type OperatorStateMode = 'split' | 'union' | 'broadcast';
+
+/** One state file of a snapshot. */
+export interface StateFileRef {
+  /** Relative to the snapshot directory (`exclusive`) or to `<checkpoint dir>/<jobId>/shared/` (`shared`). */
+  readonly path: string;
+  readonly location: 'exclusive' | 'shared';
+  readonly size: number;
+  /** SHA-256 of the file's bytes, hex. */
+  readonly sha256: string;
+}
+
+/**
+ * A keyed state file: one section per key group, each a run of entries
+ * `[stateName, key, namespace, value]` (see `state-sections.ts`).
+ * `sections[i]` is `[keyGroup, offset, length]` in bytes; key groups without
+ * state have no section. A `delta` file (incremental checkpoints of the
+ * embedded backend) holds only what changed since the file before it: an
+ * entry whose value is the `DELETED` marker removes the entry, and a section
+ * marked in `clearedKeyGroups` starts from empty.
+ */
+export interface KeyedStateFile extends StateFileRef {
+  readonly sections: readonly (readonly [keyGroup: number, offset: number, length: number])[];
+  readonly delta: boolean;
+  readonly clearedKeyGroups?: readonly number[];
+}
+
+/** The keyed state of one subtask: files applied in order (a full file, then deltas). */
+export interface KeyedStateHandle {
+  readonly keyGroupRange: KeyGroupRange;
+  readonly files: readonly KeyedStateFile[];
+  readonly states: readonly { readonly name: string; readonly kind: KeyedStateKind }[];
+}
+
+/** The operator state of one subtask: one file holding every named list. */
+export interface OperatorStateHandle {
+  readonly file: StateFileRef;
+  readonly states: readonly { readonly name: string; readonly mode: OperatorStateMode; readonly count: number }[];
+}
+
+export interface SubtaskSnapshot {
+  readonly subtaskIndex: number;
+  readonly keyed?: KeyedStateHandle;
+  readonly operator?: OperatorStateHandle;
+  /** The subtask had finished before the checkpoint (its state is final). */
+  readonly finished?: boolean;
+}
+
+export interface OperatorSnapshot {
+  /** The stable operator id (hash of the uid, or of the topology). */
+  readonly operatorId: string;
+  readonly uid?: string;
+  readonly name: string;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly subtasks: readonly SubtaskSnapshot[];
+}
+
+/** The content of `_metadata`. */
+export interface CheckpointMetadata {
+  readonly kind: SnapshotKind;
+  readonly format: SnapshotFormat;
+  readonly backend: StateBackendName;
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly checkpointId: number;
+  /** When the checkpoint was triggered, epoch ms. */
+  readonly timestamp: number;
+  readonly operators: readonly OperatorSnapshot[];
+}
