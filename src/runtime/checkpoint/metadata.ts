@@ -92,3 +92,31 @@ export interface CheckpointMetadata {
   readonly timestamp: number;
   readonly operators: readonly OperatorSnapshot[];
 }
+
+/** Options of a keyed state file being written. */
+export interface KeyedStateFileOptions {
+  /** `shared` files live in the job's `shared/` directory and may be referenced by later checkpoints. */
+  readonly location?: 'exclusive' | 'shared';
+  readonly delta?: boolean;
+  readonly clearedKeyGroups?: readonly number[];
+}
+
+/**
+ * Writes the state files of one subtask into one snapshot (its directory is
+ * bound to the writer); file names are chosen by the writer and unique.
+ * Every file is fsynced before its handle is returned.
+ */
+export interface StateFileWriter {
+  /** Writes a keyed state file from its sections, in ascending key-group order. */
+  writeKeyedStateFile(sections: readonly (readonly [keyGroup: number, bytes: Uint8Array])[], options?: KeyedStateFileOptions): Promise<KeyedStateFile>;
+  /** Writes an operator state file (see `encodeOperatorState`). */
+  writeOperatorStateFile(bytes: Uint8Array): Promise<StateFileRef>;
+}
+
+/** Reads state files of one snapshot (its directory and the job's shared directory are bound to the reader). */
+export interface StateFileReader {
+  /** The bytes of one key group's section, or undefined when the file has none for it. */
+  readSection(file: KeyedStateFile, keyGroup: number): Promise<Uint8Array | undefined>;
+  /** A whole file. */
+  readFile(file: StateFileRef): Promise<Uint8Array>;
+}
