@@ -6,6 +6,7 @@ const BENCHES = {
   codec: './codec.js',
   windows: './windows.js',
   nexmark: './nexmark.js',
+  'state-stores': './state-stores.js',
 };
 
 const requested = process.argv.slice(2);

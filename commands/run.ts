@@ -1,5 +1,6 @@
 import { BaseCommand } from '../src/cli/base-command.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED } from '../src/cli/errors.js';
+import { Flags } from '@oclif/core';
 import { configFlag, dynamicPropertyFlag, jobArg, parallelismFlag, targetFlag } from '../src/cli/flags.js';
 import { decorationEnabled, stderrColours, writeStderr } from '../src/cli/output.js';
 import { ProgressLine } from '../src/cli/progress.js';
@@ -25,12 +26,16 @@ Everything after -- is passed to the job as its arguments (read them with params
       command: '<%= config.bin %> <%= command.id %> -p 4 -D pipeline.max-parallelism=256 src/job.ts',
     },
     {
+      description: 'Resume a job from a savepoint (or a retained checkpoint) at parallelism 3.',
+      command: '<%= config.bin %> <%= command.id %> -s /tmp/savepoints/savepoint-1a2b3c-0123456789ab -p 3 src/job.ts',
+    },
+    {
       description: 'Run a compiled artifact and print the result as JSON.',
       command: '<%= config.bin %> <%= command.id %> --json job.tgz',
     },
   ];
 
-  static override usage = '<%= command.id %> JOB [-p <n>] [-t <target>] [-D <key=value>...] [--config <file>] [-- JOB_ARGS...]';
+  static override usage = '<%= command.id %> JOB [-p <n>] [-t <target>] [-s <savepoint>] [-D <key=value>...] [--config <file>] [-- JOB_ARGS...]';
 
   static override args = { job: jobArg };
 
@@ -39,6 +44,23 @@ Everything after -- is passed to the job as its arguments (read them with params
     target: targetFlag,
     property: dynamicPropertyFlag,
     config: configFlag,
+    'from-savepoint': Flags.string({
+      char: 's',
+      summary: 'Start from this savepoint or retained checkpoint (its directory or its _metadata file).',
+      description:
+        'Keyed state is redistributed by key group and operator state by its redistribution mode, so the parallelism may differ from the snapshot (up to the max parallelism, which must not change). Operators are matched by id (uid() or topology).',
+      helpValue: '<path>',
+    }),
+    'allow-non-restored-state': Flags.boolean({
+      summary: 'Drop the state of operators the job no longer has instead of failing.',
+      dependsOn: ['from-savepoint'],
+    }),
+    'claim-mode': Flags.string({
+      summary: 'Whether the job takes ownership of the snapshot: no_claim (default) never modifies or deletes it.',
+      options: ['no_claim', 'claim'],
+      default: 'no_claim',
+      helpValue: '<mode>',
+    }),
   };
 
   async run(): Promise<RunResult> {
@@ -58,6 +80,11 @@ Everything after -- is passed to the job as its arguments (read them with params
         ...(flags.parallelism === undefined ? {} : { parallelism: flags.parallelism }),
         dynamicProperties: flags.property ?? [],
         ...(flags.config === undefined ? {} : { configFile: flags.config }),
+        ...(flags['from-savepoint'] !== undefined && {
+          fromSavepoint: flags['from-savepoint'],
+          allowNonRestoredState: flags['allow-non-restored-state'],
+          claimMode: flags['claim-mode'] as 'no_claim' | 'claim',
+        }),
         signal: cancel.signal,
         onProgress: (snapshot) => progress.update(snapshot),
         // Under --json, stdout carries only the result object: what the job prints goes to stderr.

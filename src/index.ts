@@ -6,6 +6,18 @@
 import './connectors/builtins.js';
 
 export * from './api/index.js';
+export { RestartStrategies, type RestartStrategyConfiguration } from './api/restart-strategy.js';
+export {
+  CheckpointConfig,
+  CheckpointingMode,
+  ExternalizedCheckpointRetention,
+  type CheckpointedFunction,
+  type CheckpointListener,
+  type FunctionInitializationContext,
+  type FunctionSnapshotContext,
+  type OperatorListState,
+  type OperatorStateStore,
+} from './api/checkpointing.js';
 export { DiscardingSink } from './connectors/discard/discarding-sink.js';
 export {
   NexmarkSource,

@@ -4,6 +4,8 @@
  */
 import { builtinConnectors } from './builtins.js';
 import { SingleOutputStreamOperator } from './datastream.js';
+import { CheckpointConfig, type CheckpointingMode } from './checkpointing.js';
+import { checkRestartStrategy, type RestartStrategyConfiguration } from './restart-strategy.js';
 import { invalidArgument } from './errors.js';
 import type { SourceFunction } from './functions.js';
 import { ParameterTool } from './parameter-tool.js';
@@ -53,6 +55,8 @@ export class ExecutionConfig {
 export class StreamExecutionEnvironment {
   private readonly recorded: Transformation[] = [];
   private readonly config = new ExecutionConfig();
+  private readonly checkpointConfig = new CheckpointConfig();
+  private restartStrategy: RestartStrategyConfiguration | undefined;
   private parallelism: number;
   private maxParallelism: number | undefined;
   private chainingEnabled: boolean;
@@ -84,6 +88,30 @@ export class StreamExecutionEnvironment {
 
   getMaxParallelism(): number | undefined {
     return this.maxParallelism;
+  }
+
+  /**
+   * Takes a checkpoint every `intervalMs` (Flink's `enableCheckpointing`):
+   * state becomes fault tolerant and the job restarts from the latest
+   * checkpoint on failure. `mode` defaults to `EXACTLY_ONCE`.
+   */
+  enableCheckpointing(intervalMs: number, mode?: CheckpointingMode): this {
+    this.checkpointConfig.enable(intervalMs, mode);
+    return this;
+  }
+
+  getCheckpointConfig(): CheckpointConfig {
+    return this.checkpointConfig;
+  }
+
+  /** How the job restarts after a failure (`RestartStrategies.*`); overrides `restart-strategy.type`. */
+  setRestartStrategy(strategy: RestartStrategyConfiguration): this {
+    this.restartStrategy = checkRestartStrategy('env.setRestartStrategy', strategy);
+    return this;
+  }
+
+  getRestartStrategy(): RestartStrategyConfiguration | undefined {
+    return this.restartStrategy;
   }
 
   getConfig(): ExecutionConfig {

@@ -14,6 +14,10 @@ export type ErrorCode =
   | 'JOB_DEFINITION'
   | 'INVALID_GRAPH'
   | 'INVALID_ARTIFACT'
+  /** A checkpoint or savepoint that is missing, not a snapshot, corrupt or of an unknown format (see `CheckpointFormatError`). */
+  | 'INVALID_SNAPSHOT'
+  /** The state to restore does not fit the job (changed state kind or schema); restarting cannot help. */
+  | 'STATE_INCOMPATIBLE'
   | 'JOB_FAILED'
   | 'USER_FUNCTION'
   | 'SERIALIZATION'

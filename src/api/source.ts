@@ -18,6 +18,13 @@ export interface SourceReaderContext {
   readonly parallelism: number;
   /** The name of the source operator, for error messages. */
   readonly operatorName: string;
+  /**
+   * When the job starts from a checkpoint or savepoint: the splits this
+   * reader owns now (its share of what every reader had, redistributed when
+   * the parallelism changed), as `snapshotState` returned them. The reader
+   * reads exactly these, possibly none.
+   */
+  readonly restoredSplits?: readonly unknown[];
 }
 
 /** Reads the share of a source that belongs to one subtask. */
@@ -29,6 +36,15 @@ export interface SourceReader<T> {
    * whether more are available now, later, or never.
    */
   pollNext(output: ReaderOutput<T>): InputStatus;
+  /**
+   * The reader's splits with their positions, for a checkpoint (called
+   * between polls). Each element is one split that can move to another
+   * reader when the parallelism changes; structured-cloneable values.
+   * A reader without it starts from the beginning after a restore.
+   */
+  snapshotState?(checkpointId: number): unknown[];
+  /** A checkpoint that covered this reader's position completed. */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   /** Resolves when a reader that said NOTHING_AVAILABLE has records again. */
   isAvailable?(): Promise<void>;
   close?(): void | Promise<void>;

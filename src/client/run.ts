@@ -5,6 +5,14 @@
 import { MiniCluster, type ClusterSettings, type JobSnapshot, type VertexMetrics } from '../cluster/minicluster.js';
 import {
   EXECUTION_BUFFER_TIMEOUT,
+  EXECUTION_CHECKPOINTING_EXTERNALIZED_CHECKPOINT_RETENTION,
+  EXECUTION_CHECKPOINTING_INTERVAL,
+  EXECUTION_CHECKPOINTING_MIN_PAUSE,
+  EXECUTION_CHECKPOINTING_MODE,
+  EXECUTION_CHECKPOINTING_TIMEOUT,
+  EXECUTION_CHECKPOINTING_TOLERABLE_FAILED_CHECKPOINTS,
+  STATE_CHECKPOINTS_DIR,
+  STATE_CHECKPOINTS_NUM_RETAINED,
   PIPELINE_AUTO_WATERMARK_INTERVAL,
   TASKMANAGER_MEMORY_SEGMENT_SIZE,
   TASKMANAGER_NETWORK_MEMORY_BUFFERS_PER_CHANNEL,
@@ -12,12 +20,13 @@ import {
   TASKMANAGER_NUMBER_OF_TASK_SLOTS,
   type FlinktsConfig,
 } from '../config/index.js';
+import type { ConfigurationValues } from '../runtime/failover/restart-configuration.js';
 import { prepareJob } from './prepare.js';
 import { resolveTarget } from './targets.js';
 
 /** How often workers report metrics (and `onProgress` is called). */
 const METRICS_INTERVAL_MS = 500;
-export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILING' | 'FAILED' | 'CANCELLING' | 'CANCELED';
+export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILING' | 'FAILED' | 'CANCELLING' | 'CANCELED' | 'RESTARTING';
 
 /** What `flinkts run` is asked to do. */
 export interface RunOptions {
@@ -39,6 +48,12 @@ export interface RunOptions {
   readonly onOutput?: (stream: 'stdout' | 'stderr', data: string) => void;
   /** Cancels the job when aborted. */
   readonly signal?: AbortSignal;
+  /** `-s`: a savepoint or retained checkpoint (directory or its `_metadata`) to start from. */
+  readonly fromSavepoint?: string;
+  /** `--allow-non-restored-state`: drop state of operators the job no longer has. */
+  readonly allowNonRestoredState?: boolean;
+  /** `--claim-mode`. */
+  readonly claimMode?: 'no_claim' | 'claim';
 }
 
 /** Metrics of one vertex, summed over its subtasks. */
@@ -81,6 +96,8 @@ export interface RunResult {
   readonly durationMs: number;
   /** The part of `durationMs` after every task was deployed and the sources started. */
   readonly runningMs: number;
+  /** How often the job restarted after a failure. */
+  readonly restarts: number;
   readonly vertices: readonly VertexSummary[];
   readonly error?: JobFailure;
 }
@@ -109,6 +126,9 @@ export async function runJob(options: RunOptions): Promise<RunResult> {
         args: prepared.args,
         settings: prepared.settings,
         defaultJobName: prepared.defaultJobName,
+        ...(options.fromSavepoint !== undefined && {
+          restore: { path: options.fromSavepoint, allowNonRestoredState: options.allowNonRestoredState ?? false, claimMode: options.claimMode ?? 'no_claim' },
+        }),
       },
       {
         ...(options.onProgress === undefined ? {} : { progress: (snapshot: JobSnapshot) => options.onProgress!(toProgress(snapshot, sourceVertices)) }),
@@ -123,6 +143,7 @@ export async function runJob(options: RunOptions): Promise<RunResult> {
       status: outcome.status,
       durationMs: Math.round(outcome.elapsedMs),
       runningMs: Math.round(outcome.runningMs),
+      restarts: outcome.restarts,
       vertices: outcome.vertices.map(toSummary),
       ...(error === undefined
         ? {}
@@ -152,6 +173,17 @@ export function clusterSettings(config: FlinktsConfig): ClusterSettings {
     },
     metricsIntervalMs: METRICS_INTERVAL_MS,
     autoWatermarkIntervalMs: config.get(PIPELINE_AUTO_WATERMARK_INTERVAL),
+    checkpoints: {
+      intervalMs: config.get(EXECUTION_CHECKPOINTING_INTERVAL),
+      mode: config.get(EXECUTION_CHECKPOINTING_MODE),
+      timeoutMs: config.get(EXECUTION_CHECKPOINTING_TIMEOUT),
+      minPauseMs: config.get(EXECUTION_CHECKPOINTING_MIN_PAUSE),
+      tolerableFailures: config.get(EXECUTION_CHECKPOINTING_TOLERABLE_FAILED_CHECKPOINTS),
+      retention: config.get(EXECUTION_CHECKPOINTING_EXTERNALIZED_CHECKPOINT_RETENTION),
+      numRetained: config.get(STATE_CHECKPOINTS_NUM_RETAINED),
+      directory: config.get(STATE_CHECKPOINTS_DIR),
+    },
+    restartConfiguration: config.toJSON() as ConfigurationValues,
   };
 }
 

@@ -8,9 +8,12 @@
  * constant name the key in upper snake case.
  */
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { RESTART_STRATEGY_DEFAULTS } from '../api/restart-strategy.js';
 import { UPPER_BOUND_MAX_PARALLELISM } from '../api/validation.js';
-import { computedDefault, defineOption } from './option.js';
-import { booleanType, durationType, integerType, memoryType, stringType } from './option-types.js';
+import { computedDefault, defineOption, type OptionType } from './option.js';
+import { localStateDir } from './state-dir.js';
+import { booleanType, durationType, enumType, integerType, memoryType, stringType } from './option-types.js';
 
 /** `parallelism.default`: the parallelism of operators and jobs that set none. */
 export const PARALLELISM_DEFAULT = defineOption({
@@ -109,4 +112,270 @@ export const EXECUTION_BUFFER_TIMEOUT = defineOption({
   description:
     'Maximum time a partly filled output buffer waits before it is sent: higher values favour throughput, lower ' +
     'values latency. 0 sends partly filled buffers as soon as the slot has no other work.',
+});
+
+// ---------------------------------------------------------------------------
+// Restart strategies (Flink's `RestartStrategyOptions`, defaults of Flink 1.19/1.20). The defaults live in
+// `src/api/restart-strategy.ts`, shared with the runtime, which reads these keys from `FlinktsConfig.toJSON()`.
+
+/**
+ * A decimal number such as `1.5`, within bounds. Only the restart options need one so far; it belongs in
+ * `option-types.ts` once a second user appears.
+ */
+function decimalType(bounds: { above?: number; min?: number; max?: number }): OptionType<number> {
+  const { above, min, max } = bounds;
+  const parts = [above === undefined ? undefined : `> ${above}`, min === undefined ? undefined : `≥ ${min}`, max === undefined ? undefined : `≤ ${max}`];
+  const range = min !== undefined && max !== undefined ? `${min} to ${max}` : parts.filter((part) => part !== undefined).join(', ');
+  return {
+    name: 'Double',
+    constraint: range === '' ? undefined : range,
+    expected: range === '' ? 'a number' : `a number ${min !== undefined && max !== undefined ? `from ${range}` : range}`,
+    hint: undefined,
+    parse(text) {
+      const trimmed = text.trim();
+      if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return undefined;
+      const value = Number(trimmed);
+      if (!Number.isFinite(value)) return undefined;
+      if ((above !== undefined && value <= above) || (min !== undefined && value < min) || (max !== undefined && value > max)) return undefined;
+      return value;
+    },
+    format: (value) => String(value),
+  };
+}
+
+/** A {@link durationType} of at least 1 ms, for intervals and backoffs that cannot be zero. */
+function positiveDurationType(): OptionType<number> {
+  const duration = durationType();
+  return {
+    ...duration,
+    constraint: '≥ 1 ms',
+    expected: "a duration ≥ 1 ms such as '100 ms', '1 s' or '2 min'",
+    parse(text) {
+      const value = duration.parse(text);
+      return value === undefined || value < 1 ? undefined : value;
+    },
+  };
+}
+
+/** `restart-strategy.type`: the restart strategy of jobs that set none. */
+export const RESTART_STRATEGY_TYPE = defineOption({
+  key: 'restart-strategy.type',
+  type: enumType(['none', 'off', 'disable', 'fixed-delay', 'fixeddelay', 'failure-rate', 'failurerate', 'exponential-delay', 'exponentialdelay']),
+  description:
+    'Restart strategy of jobs that do not set one with `env.setRestartStrategy`: `none` (or `off`, `disable`) fails ' +
+    'the job on its first failure; `fixed-delay` (or `fixeddelay`), `failure-rate` (or `failurerate`) and ' +
+    '`exponential-delay` (or `exponentialdelay`) restart it as their `restart-strategy.<type>.*` options say. ' +
+    'When unset: `exponential-delay` with its defaults if the job checkpoints, otherwise `none`. Failures a ' +
+    'restart cannot cure (incompatible state, an invalid job) fail the job at once.',
+});
+
+/** `restart-strategy.fixed-delay.attempts`: restarts before a fixed-delay job fails. */
+export const RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS = defineOption({
+  key: 'restart-strategy.fixed-delay.attempts',
+  type: integerType({ min: 0 }),
+  default: RESTART_STRATEGY_DEFAULTS.fixedDelay.restartAttempts,
+  description: 'Number of times a job is restarted before it fails, if `restart-strategy.type` is `fixed-delay`.',
+});
+
+/** `restart-strategy.fixed-delay.delay`: the wait before each fixed-delay restart. */
+export const RESTART_STRATEGY_FIXED_DELAY_DELAY = defineOption({
+  key: 'restart-strategy.fixed-delay.delay',
+  type: durationType(),
+  default: RESTART_STRATEGY_DEFAULTS.fixedDelay.delayMs,
+  description:
+    'Delay between two consecutive restart attempts, if `restart-strategy.type` is `fixed-delay`. A delay helps ' +
+    'when the job talks to external systems whose connections or pending transactions should time out first.',
+});
+
+/** `restart-strategy.failure-rate.max-failures-per-interval`: failures tolerated per interval. */
+export const RESTART_STRATEGY_FAILURE_RATE_MAX_FAILURES_PER_INTERVAL = defineOption({
+  key: 'restart-strategy.failure-rate.max-failures-per-interval',
+  type: integerType({ min: 1 }),
+  default: RESTART_STRATEGY_DEFAULTS.failureRate.maxFailuresPerInterval,
+  description:
+    'Number of failures within `restart-strategy.failure-rate.failure-rate-interval` after which the job is still ' +
+    'restarted, if `restart-strategy.type` is `failure-rate`; one more within the interval fails the job.',
+});
+
+/** `restart-strategy.failure-rate.failure-rate-interval`: the sliding window failures are counted in. */
+export const RESTART_STRATEGY_FAILURE_RATE_FAILURE_RATE_INTERVAL = defineOption({
+  key: 'restart-strategy.failure-rate.failure-rate-interval',
+  type: positiveDurationType(),
+  default: RESTART_STRATEGY_DEFAULTS.failureRate.failureIntervalMs,
+  description: 'Time interval (sliding) over which failures are counted, if `restart-strategy.type` is `failure-rate`.',
+});
+
+/** `restart-strategy.failure-rate.delay`: the wait before each failure-rate restart. */
+export const RESTART_STRATEGY_FAILURE_RATE_DELAY = defineOption({
+  key: 'restart-strategy.failure-rate.delay',
+  type: durationType(),
+  default: RESTART_STRATEGY_DEFAULTS.failureRate.delayMs,
+  description: 'Delay between two consecutive restart attempts, if `restart-strategy.type` is `failure-rate`.',
+});
+
+/** `restart-strategy.exponential-delay.initial-backoff`: the first exponential-delay wait. */
+export const RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF = defineOption({
+  key: 'restart-strategy.exponential-delay.initial-backoff',
+  type: positiveDurationType(),
+  default: RESTART_STRATEGY_DEFAULTS.exponentialDelay.initialBackoffMs,
+  description:
+    'Delay before the first restart, and after a reset, if `restart-strategy.type` is `exponential-delay`. At most ' +
+    '`restart-strategy.exponential-delay.max-backoff`.',
+});
+
+/** `restart-strategy.exponential-delay.max-backoff`: the largest exponential-delay wait. */
+export const RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF = defineOption({
+  key: 'restart-strategy.exponential-delay.max-backoff',
+  type: positiveDurationType(),
+  default: RESTART_STRATEGY_DEFAULTS.exponentialDelay.maxBackoffMs,
+  description: 'The largest delay between restarts, if `restart-strategy.type` is `exponential-delay`.',
+});
+
+/** `restart-strategy.exponential-delay.backoff-multiplier`: how the wait grows per failure. */
+export const RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER = defineOption({
+  key: 'restart-strategy.exponential-delay.backoff-multiplier',
+  type: decimalType({ above: 1 }),
+  default: RESTART_STRATEGY_DEFAULTS.exponentialDelay.backoffMultiplier,
+  description:
+    'Factor the delay is multiplied by after every failure until it reaches the maximum, if ' +
+    '`restart-strategy.type` is `exponential-delay`.',
+});
+
+/** `restart-strategy.exponential-delay.reset-backoff-threshold`: failure-free running time that resets the wait. */
+export const RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD = defineOption({
+  key: 'restart-strategy.exponential-delay.reset-backoff-threshold',
+  type: positiveDurationType(),
+  default: RESTART_STRATEGY_DEFAULTS.exponentialDelay.resetBackoffThresholdMs,
+  description:
+    'How long the job must run after a restart without failing for the delay to return to its initial value ' +
+    '(and the attempt count to zero), if `restart-strategy.type` is `exponential-delay`.',
+});
+
+/** `restart-strategy.exponential-delay.jitter-factor`: random spread of each wait. */
+export const RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR = defineOption({
+  key: 'restart-strategy.exponential-delay.jitter-factor',
+  type: decimalType({ min: 0, max: 1 }),
+  default: RESTART_STRATEGY_DEFAULTS.exponentialDelay.jitterFactor,
+  description:
+    'Random spread of each delay as a fraction of it (0.1: ± 10 %), if `restart-strategy.type` is ' +
+    '`exponential-delay`, so jobs that failed together do not all restart at the same moment.',
+});
+
+/** `restart-strategy.exponential-delay.attempts-before-reset-backoff`: restarts allowed between resets. */
+export const RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS_BEFORE_RESET_BACKOFF = defineOption({
+  key: 'restart-strategy.exponential-delay.attempts-before-reset-backoff',
+  type: integerType({ min: 1 }),
+  default: RESTART_STRATEGY_DEFAULTS.exponentialDelay.attemptsBeforeResetBackoff,
+  description:
+    'Number of restarts after which the job fails, counted since the delay was last reset, if ' +
+    '`restart-strategy.type` is `exponential-delay`. The default, 2147483647, is what Flink calls "infinite".',
+});
+
+/** `rest.address`: where the JobManager's REST API listens. */
+export const REST_ADDRESS = defineOption({
+  key: 'rest.address',
+  type: stringType(),
+  default: '127.0.0.1',
+  description:
+    'Address the REST API of the cluster binds to. It stays on the loopback interface unless ' +
+    '`rest.allow-non-loopback` is also set: every request needs the bearer token the cluster generates at start ' +
+    '(found by local commands in the cluster registry under the flinkts state directory).',
+});
+
+/** `rest.port`: the port of the REST API; 0 picks a free one. */
+export const REST_PORT = defineOption({
+  key: 'rest.port',
+  type: integerType({ min: 0, max: 65535 }),
+  default: 0,
+  description:
+    'Port of the REST API. 0 (the default) picks a free port; `flinkts list` and the other job-control commands ' +
+    'find it in the cluster registry, or take it with `-m host:port`.',
+});
+
+/** `rest.allow-non-loopback`: whether `rest.address` may be a non-loopback address. */
+export const REST_ALLOW_NON_LOOPBACK = defineOption({
+  key: 'rest.allow-non-loopback',
+  type: booleanType(),
+  default: false,
+  description:
+    'Allow `rest.address` to be an address other than loopback (such as `0.0.0.0`), exposing the REST API to ' +
+    'the network. Without it such an address is refused at start. Requests still need the bearer token.',
+});
+
+/** `execution.checkpointing.interval`: checkpoint every this long; unset leaves checkpointing to the job. */
+export const EXECUTION_CHECKPOINTING_INTERVAL = defineOption({
+  key: 'execution.checkpointing.interval',
+  type: durationType(),
+  description:
+    'Interval between checkpoints. Unset: checkpointing is off unless the job calls `env.enableCheckpointing(interval)`, ' +
+    'which takes precedence. With checkpointing on, state survives failures and the job restarts from the latest checkpoint.',
+});
+
+/** `execution.checkpointing.mode`: aligned barriers or not. */
+export const EXECUTION_CHECKPOINTING_MODE = defineOption({
+  key: 'execution.checkpointing.mode',
+  type: enumType(['EXACTLY_ONCE', 'AT_LEAST_ONCE']),
+  default: 'EXACTLY_ONCE',
+  description:
+    '`EXACTLY_ONCE` aligns barriers: a task with several input channels holds back each channel whose barrier arrived ' +
+    'until all arrived. `AT_LEAST_ONCE` does not hold back, so records after a barrier may be in the snapshot and are replayed after a failure.',
+});
+
+/** `execution.checkpointing.timeout`: a checkpoint not complete within this is aborted. */
+export const EXECUTION_CHECKPOINTING_TIMEOUT = defineOption({
+  key: 'execution.checkpointing.timeout',
+  type: durationType(),
+  default: 10 * 60 * 1000,
+  description: 'A checkpoint that has not completed after this long is aborted and counts as a failed checkpoint.',
+});
+
+/** `execution.checkpointing.min-pause`: the least time between the end of one checkpoint and the start of the next. */
+export const EXECUTION_CHECKPOINTING_MIN_PAUSE = defineOption({
+  key: 'execution.checkpointing.min-pause',
+  type: durationType(),
+  default: 0,
+  description: 'Minimum time between the end of a checkpoint and the start of the next, so that slow checkpoints leave the job time to process records.',
+});
+
+/** `execution.checkpointing.tolerable-failed-checkpoints`: failed checkpoints in a row before the job fails over. */
+export const EXECUTION_CHECKPOINTING_TOLERABLE_FAILED_CHECKPOINTS = defineOption({
+  key: 'execution.checkpointing.tolerable-failed-checkpoints',
+  type: integerType({ min: 0 }),
+  default: 0,
+  description: 'Number of consecutive failed checkpoints tolerated; one more fails the job over (restart from the latest completed checkpoint).',
+});
+
+/** `execution.checkpointing.externalized-checkpoint-retention`: whether checkpoints outlive a cancelled job. */
+export const EXECUTION_CHECKPOINTING_EXTERNALIZED_CHECKPOINT_RETENTION = defineOption({
+  key: 'execution.checkpointing.externalized-checkpoint-retention',
+  type: enumType(['DELETE_ON_CANCELLATION', 'RETAIN_ON_CANCELLATION']),
+  default: 'DELETE_ON_CANCELLATION',
+  description:
+    'What happens to the retained checkpoints of a cancelled job: deleted, or kept so that `flinkts run -s <chk dir>` can resume it. ' +
+    'Checkpoints of a failed job are always kept.',
+});
+
+/** `state.checkpoints.dir`: where checkpoints are written. */
+export const STATE_CHECKPOINTS_DIR = defineOption({
+  key: 'state.checkpoints.dir',
+  type: stringType(),
+  default: computedDefault(() => join(localStateDir(), 'checkpoints'), 'checkpoints/ in the flinkts state directory'),
+  description:
+    'Directory of checkpoints: `<dir>/<jobId>/chk-<n>/` with a `_metadata` file, and `<dir>/<jobId>/shared/` for files incremental checkpoints share. ' +
+    'The state directory is `$FLINKTS_STATE_DIR`, else `$XDG_STATE_HOME/flinkts`, else `~/.local/state/flinkts`.',
+});
+
+/** `state.checkpoints.num-retained`: completed checkpoints kept. */
+export const STATE_CHECKPOINTS_NUM_RETAINED = defineOption({
+  key: 'state.checkpoints.num-retained',
+  type: integerType({ min: 1 }),
+  default: 1,
+  description: 'Number of completed checkpoints kept; older ones are deleted when a newer one completes.',
+});
+
+/** `state.savepoints.dir`: the default target of savepoints. */
+export const STATE_SAVEPOINTS_DIR = defineOption({
+  key: 'state.savepoints.dir',
+  type: stringType(),
+  description: 'Default directory of savepoints taken without a target directory (`flinkts savepoint create <jobId>`, `flinkts stop`).',
 });

@@ -4,6 +4,8 @@
  * plain data (see `jobgraph.schema.json`): it is what `flinkts info` prints,
  * what `compile` stores and what the cluster schedules.
  */
+import type { CheckpointSettings } from '../api/checkpointing.js';
+import type { RestartStrategyConfiguration } from '../api/restart-strategy.js';
 import type { PartitionerKind } from '../api/transformation.js';
 import type { StreamEdge, StreamGraph, StreamNode } from './stream-graph.js';
 
@@ -55,6 +57,10 @@ export interface JobGraph {
   readonly jobName: string;
   readonly vertices: readonly JobVertex[];
   readonly edges: readonly JobEdge[];
+  /** Set when the job enables checkpointing in code. */
+  readonly checkpointing?: CheckpointSettings;
+  /** Set when the job sets its restart strategy in code. */
+  readonly restartStrategy?: RestartStrategyConfiguration;
 }
 
 /**
@@ -127,7 +133,15 @@ export function buildJobGraph(graph: StreamGraph): JobGraph {
       });
     }
   }
-  return { format: JOB_GRAPH_FORMAT, version: JOB_GRAPH_VERSION, jobName: graph.jobName, vertices, edges };
+  return {
+    format: JOB_GRAPH_FORMAT,
+    version: JOB_GRAPH_VERSION,
+    jobName: graph.jobName,
+    vertices,
+    edges,
+    ...(graph.checkpointing !== undefined && { checkpointing: graph.checkpointing }),
+    ...(graph.restartStrategy !== undefined && { restartStrategy: graph.restartStrategy }),
+  };
 }
 
 /** `A -> B -> C`, or `A -> (B, C)` where the chain forks, as Flink names chained tasks. */

@@ -3,6 +3,8 @@
  * operators, sinks); partitioning, union and side-output transformations
  * become properties of the edges between them.
  */
+import type { CheckpointSettings } from '../api/checkpointing.js';
+import type { RestartStrategyConfiguration } from '../api/restart-strategy.js';
 import { FlinktsError } from '../api/errors.js';
 import type { StreamExecutionEnvironment } from '../api/environment.js';
 import type { ChainingStrategy, PartitionerKind, PartitionerSpec, Transformation } from '../api/transformation.js';
@@ -49,6 +51,8 @@ export interface StreamEdge {
 export interface StreamGraph {
   readonly jobName: string;
   readonly chainingEnabled: boolean;
+  readonly checkpointing?: CheckpointSettings;
+  readonly restartStrategy?: RestartStrategyConfiguration;
   /** In transformation order (sources first within each branch). */
   readonly nodes: readonly StreamNode[];
 }
@@ -174,7 +178,15 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
     });
   }
   assignOperatorIds(ordered);
-  return { jobName: env.getJobName() ?? defaultJobName, chainingEnabled: env.isChainingEnabled(), nodes: ordered };
+  const checkpointing = env.getCheckpointConfig().toSettings();
+  const restartStrategy = env.getRestartStrategy();
+  return {
+    jobName: env.getJobName() ?? defaultJobName,
+    chainingEnabled: env.isChainingEnabled(),
+    nodes: ordered,
+    ...(checkpointing !== undefined && { checkpointing }),
+    ...(restartStrategy !== undefined && { restartStrategy }),
+  };
 }
 
 function assignOperatorIds(nodes: readonly StreamNode[]): void {

@@ -1,17 +1,34 @@
 /**
  * Runs one job on a task executor: places and deploys the subtasks, starts
- * them once every worker is ready, aggregates metrics, and ends the job when
- * all tasks finished or one failed (no restarts yet: a failure fails the job).
+ * them once every worker is ready, aggregates metrics, coordinates
+ * checkpoints, and ends the job when all tasks finished or it failed beyond
+ * what its restart strategy allows. On a recoverable failure every task is
+ * cancelled and the job is deployed again from the latest completed
+ * checkpoint (or the snapshot it started from).
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { EnvironmentSettings } from '../../api/environment.js';
+import type { RestartStrategyConfiguration } from '../../api/restart-strategy.js';
+import { FlinktsError } from '../../api/errors.js';
 import type { JobGraph } from '../../graph/job-graph.js';
+import { CheckpointStorage, loadSnapshot } from '../../runtime/checkpoint/storage.js';
+import { createRestartBackoff, isRecoverable, type RestartBackoffTimeStrategy } from '../../runtime/failover/restart-backoff.js';
+import type { ConfigurationValues } from '../../runtime/failover/restart-configuration.js';
 import type { TaskMetricsSnapshot } from '../../runtime/task/task-metrics.js';
-import type { FromWorker, NetworkSettings, SerializedError, WorkerDeployment } from '../../runtime/worker/protocol.js';
+import type { FromWorker, NetworkSettings, RestoreSource, SerializedError, WorkerDeployment } from '../../runtime/worker/protocol.js';
 import { LocalTaskExecutor } from '../taskmanager/task-executor.js';
+import { CheckpointCoordinator, taskKey, type CheckpointPolicy, type CompletedSnapshot } from './checkpoint-coordinator.js';
 import { placeTasks } from './scheduler.js';
 
-export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILING' | 'FAILED' | 'CANCELLING' | 'CANCELED';
+export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILING' | 'FAILED' | 'CANCELLING' | 'CANCELED' | 'RESTARTING';
+
+/** Where a job starts from (`flinkts run -s`). */
+export interface RestoreSettings {
+  readonly path: string;
+  readonly allowNonRestoredState: boolean;
+  readonly claimMode: 'no_claim' | 'claim';
+}
 
 /** A job ready to run. */
 export interface JobSubmission {
@@ -20,6 +37,7 @@ export interface JobSubmission {
   readonly args: readonly string[];
   readonly settings: EnvironmentSettings;
   readonly defaultJobName: string;
+  readonly restore?: RestoreSettings;
 }
 
 export interface ClusterSettings {
@@ -27,6 +45,10 @@ export interface ClusterSettings {
   readonly network: NetworkSettings;
   readonly metricsIntervalMs: number;
   readonly autoWatermarkIntervalMs: number;
+  /** Checkpoint settings from the configuration; `intervalMs` undefined leaves checkpointing to the job. */
+  readonly checkpoints: Omit<CheckpointPolicy, 'intervalMs'> & { readonly intervalMs: number | undefined };
+  /** The configuration's values by key, for the restart strategy (`restart-strategy.*`). */
+  readonly restartConfiguration: ConfigurationValues;
 }
 
 /** Metrics of one vertex, summed over its subtasks. */
@@ -44,6 +66,8 @@ export interface JobSnapshot {
   /** Time since every task was deployed and the sources started (0 before). */
   readonly runningMs: number;
   readonly vertices: readonly VertexMetrics[];
+  /** Restarts so far. */
+  readonly restarts: number;
 }
 
 export interface JobOutcome extends JobSnapshot {
@@ -64,14 +88,26 @@ export class JobMaster {
   private readonly startedAt = performance.now();
   private runningSince = -1;
   private readonly metrics = new Map<string, Map<number, TaskMetricsSnapshot>>();
-  private readonly executor: LocalTaskExecutor;
+  private executor: LocalTaskExecutor | undefined;
+  private attempt = 0;
+  private restarts = 0;
   private readonly totalTasks: number;
-  private finishedTasks = 0;
+  private finishedTasks = new Set<string>();
+  private inputEndedTasks = new Set<string>();
   private deployedWorkers = 0;
   private numWorkers = 0;
   private failure: SerializedError | undefined;
   private settle!: (outcome: JobOutcome) => void;
   readonly result: Promise<JobOutcome>;
+  private readonly policy: CheckpointPolicy | undefined;
+  private readonly storage: CheckpointStorage | undefined;
+  private coordinator: CheckpointCoordinator | undefined;
+  private restartStrategy: RestartBackoffTimeStrategy | undefined;
+  /** What the next deployment restores: the initial snapshot, then the latest completed checkpoint. */
+  private restore: RestoreSource | undefined;
+  private restoredCheckpointId = 0;
+  private finalCheckpointRequested = false;
+  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly submission: JobSubmission,
@@ -80,24 +116,114 @@ export class JobMaster {
   ) {
     this.totalTasks = submission.jobGraph.vertices.reduce((sum, v) => sum + v.parallelism, 0);
     this.result = new Promise((resolve) => (this.settle = resolve));
-    this.executor = new LocalTaskExecutor({
-      message: (worker, message) => this.onWorkerMessage(worker, message),
-      died: (worker, reason) => this.fail({ name: 'WorkerDied', message: `slot worker ${worker} ${reason}` }),
-    });
+    const fromJob = submission.jobGraph.checkpointing;
+    const intervalMs = fromJob?.intervalMs ?? cluster.checkpoints.intervalMs;
+    if (intervalMs !== undefined) {
+      const c = cluster.checkpoints;
+      this.policy = {
+        intervalMs,
+        mode: fromJob?.mode ?? c.mode,
+        timeoutMs: fromJob?.timeoutMs ?? c.timeoutMs,
+        minPauseMs: fromJob?.minPauseMs ?? c.minPauseMs,
+        tolerableFailures: fromJob?.tolerableFailures ?? c.tolerableFailures,
+        retention: fromJob?.retention ?? c.retention,
+        numRetained: fromJob?.numRetained ?? c.numRetained,
+        directory: fromJob?.directory ?? c.directory,
+      };
+      this.storage = new CheckpointStorage(this.policy.directory);
+    }
   }
 
   get jobName(): string {
     return this.submission.jobGraph.jobName;
   }
 
+  get checkpointing(): CheckpointPolicy | undefined {
+    return this.policy;
+  }
+
+  /** Completed checkpoints and savepoints of this run. */
+  get completedSnapshots(): readonly CompletedSnapshot[] {
+    return this.coordinator?.history ?? [];
+  }
+
   /** Deploys the job; the outcome arrives on `result`. */
   start(): Promise<JobOutcome> {
+    void this.begin();
+    return this.result;
+  }
+
+  private async begin(): Promise<void> {
+    try {
+      this.restartStrategy = createRestartBackoff(this.submission.jobGraph.restartStrategy as RestartStrategyConfiguration | undefined, {
+        checkpointingEnabled: this.policy !== undefined,
+        configuration: this.cluster.restartConfiguration,
+      });
+      if (this.submission.restore !== undefined) await this.loadInitialSnapshot(this.submission.restore);
+      if (this.policy !== undefined) {
+        this.coordinator = new CheckpointCoordinator(this.policy, this.storage!, {
+          jobId: this.jobId,
+          jobGraph: this.submission.jobGraph,
+          broadcast: (message) => this.executor?.broadcast(message),
+          taskKeys: () => this.allTaskKeys().filter((key) => !this.finishedTasks.has(key)),
+          rootTasks: () => this.rootTasks(),
+          failJob: (error) => this.onFailure(error),
+        }, this.restoredCheckpointId);
+      }
+      this.deploy();
+    } catch (error) {
+      this.failure = { name: 'RestoreFailure', message: error instanceof Error ? error.message : String(error), ...(error instanceof FlinktsError && { code: error.code }) };
+      this.status = 'FAILED';
+      this.settle({ ...this.snapshot(), status: 'FAILED', error: this.failure });
+    }
+  }
+
+  /** Loads and checks the snapshot of `-s`: every state must map onto an operator, key groups must not change. */
+  private async loadInitialSnapshot(restore: RestoreSettings): Promise<void> {
+    const loaded = await loadSnapshot(restore.path);
+    const operators = new Map(this.submission.jobGraph.vertices.flatMap((v) => v.operators.map((op) => [op.id, v] as const)));
+    const unmatched = loaded.metadata.operators.filter((op) => !operators.has(op.operatorId));
+    if (unmatched.length > 0 && !restore.allowNonRestoredState) {
+      throw new FlinktsError(
+        'STATE_INCOMPATIBLE',
+        `${loaded.dir}: the state of ${unmatched.length} operator(s) cannot be mapped to the job: ${unmatched.map((op) => `${op.operatorId} (${op.uid === undefined ? op.name : `uid '${op.uid}'`})`).join(', ')}`,
+        { hint: 'give operators stable uid()s, or pass --allow-non-restored-state to drop that state' },
+      );
+    }
+    for (const op of loaded.metadata.operators) {
+      const vertex = operators.get(op.operatorId);
+      if (vertex !== undefined && vertex.maxParallelism !== op.maxParallelism && op.subtasks.some((s) => s.keyed !== undefined || s.timers !== undefined)) {
+        throw new FlinktsError(
+          'STATE_INCOMPATIBLE',
+          `${loaded.dir}: operator ${op.operatorId} (${op.name}) was snapshotted with max parallelism ${op.maxParallelism}, the job now has ${vertex.maxParallelism}; keyed state cannot move between different numbers of key groups`,
+          { hint: 'keep pipeline.max-parallelism (or setMaxParallelism) as it was when the snapshot was taken' },
+        );
+      }
+    }
+    this.restore = { dir: loaded.dir, ...(loaded.reader.sharedDir !== undefined && { sharedDir: loaded.reader.sharedDir }), metadata: loaded.metadata };
+    this.restoredCheckpointId = loaded.metadata.checkpointId;
+  }
+
+  private deploy(): void {
     const { jobGraph } = this.submission;
     const placement = placeTasks(jobGraph, this.cluster.numberOfTaskSlots);
     this.numWorkers = placement.numWorkers;
+    this.deployedWorkers = 0;
+    this.finishedTasks = new Set();
+    this.inputEndedTasks = new Set();
+    this.finalCheckpointRequested = false;
+    const attempt = this.attempt;
+    this.executor = new LocalTaskExecutor({
+      message: (worker, message) => {
+        if (attempt === this.attempt) this.onWorkerMessage(worker, message);
+      },
+      died: (worker, reason) => {
+        if (attempt === this.attempt) this.onFailure({ name: 'WorkerDied', message: `slot worker ${worker} ${reason}` });
+      },
+    });
     const deployments: WorkerDeployment[] = placement.tasksOf.map((tasks, workerIndex) => ({
       jobId: this.jobId,
-      attempt: 0,
+      attempt,
       workerIndex,
       numWorkers: placement.numWorkers,
       bundlePath: this.submission.bundlePath,
@@ -110,16 +236,47 @@ export class JobMaster {
       network: this.cluster.network,
       metricsIntervalMs: this.cluster.metricsIntervalMs,
       autoWatermarkIntervalMs: this.cluster.autoWatermarkIntervalMs,
+      ...(this.policy !== undefined && { checkpointingMode: this.policy.mode }),
+      ...(this.restore !== undefined && { restore: this.restore }),
     }));
     this.executor.deploy(deployments);
-    return this.result;
+  }
+
+  /** Triggers a checkpoint (`flinkts checkpoint trigger`). */
+  triggerCheckpoint(): Promise<CompletedSnapshot> {
+    if (this.coordinator === undefined) return Promise.reject(new FlinktsError('CONFIG', `job ${this.jobId} does not checkpoint (enable checkpointing to trigger checkpoints)`));
+    if (this.status !== 'RUNNING') return Promise.reject(new FlinktsError('CONFIG', `job ${this.jobId} is ${this.status}, not RUNNING`));
+    return this.coordinator.trigger('checkpoint', 'native');
+  }
+
+  /** Takes a savepoint into `targetDirectory`. */
+  triggerSavepoint(targetDirectory: string, format: 'canonical' | 'native' = 'canonical'): Promise<CompletedSnapshot> {
+    if (this.status !== 'RUNNING') return Promise.reject(new FlinktsError('CONFIG', `job ${this.jobId} is ${this.status}, not RUNNING`));
+    this.coordinator ??= new CheckpointCoordinator(this.savepointOnlyPolicy(targetDirectory), new CheckpointStorage(targetDirectory), {
+      jobId: this.jobId,
+      jobGraph: this.submission.jobGraph,
+      broadcast: (message) => this.executor?.broadcast(message),
+      taskKeys: () => this.allTaskKeys().filter((key) => !this.finishedTasks.has(key)),
+      rootTasks: () => this.rootTasks(),
+      failJob: (error) => this.onFailure(error),
+    });
+    return this.coordinator.trigger('savepoint', format, targetDirectory);
+  }
+
+  /** Takes a savepoint, then cancels the job (`flinkts stop`). */
+  async stopWithSavepoint(targetDirectory: string, format: 'canonical' | 'native' = 'canonical'): Promise<CompletedSnapshot> {
+    const savepoint = await this.triggerSavepoint(targetDirectory, format);
+    this.cancel();
+    return savepoint;
   }
 
   /** Cancels the running job. */
   cancel(): void {
     if (this.isTerminal()) return;
     this.status = 'CANCELLING';
-    this.executor.broadcast({ type: 'cancel' });
+    this.coordinator?.stop('the job was cancelled');
+    if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
+    this.executor?.broadcast({ type: 'cancel' });
     void this.end('CANCELED');
   }
 
@@ -130,6 +287,7 @@ export class JobMaster {
       status: this.status,
       elapsedMs: performance.now() - this.startedAt,
       runningMs: this.runningSince < 0 ? 0 : performance.now() - this.runningSince,
+      restarts: this.restarts,
       vertices: this.submission.jobGraph.vertices.map((vertex) => {
         const sum = { recordsIn: 0, recordsOut: 0, bytesIn: 0, bytesOut: 0, busyTimeMs: 0, backPressuredTimeMs: 0 };
         for (const m of this.metrics.get(vertex.id)?.values() ?? []) {
@@ -152,14 +310,15 @@ export class JobMaster {
         else process[message.stream].write(message.data);
         break;
       case 'deployed':
-        if (++this.deployedWorkers === this.numWorkers && this.status === 'CREATED') {
+        if (++this.deployedWorkers === this.numWorkers && (this.status === 'CREATED' || this.status === 'RESTARTING')) {
           this.status = 'RUNNING';
-          this.runningSince = performance.now();
-          this.executor.broadcast({ type: 'start' });
+          if (this.runningSince < 0) this.runningSince = performance.now();
+          this.executor!.broadcast({ type: 'start' });
+          if (this.policy !== undefined) this.coordinator?.start();
         }
         break;
       case 'deploy-failed':
-        this.fail(message.error);
+        this.onFailure(message.error);
         break;
       case 'metrics':
         for (const report of message.reports) this.record(report.vertexId, report.subtaskIndex, report.metrics);
@@ -167,14 +326,59 @@ export class JobMaster {
         break;
       case 'task-finished':
         this.record(message.report.vertexId, message.report.subtaskIndex, message.report.metrics);
-        if (++this.finishedTasks === this.totalTasks && this.status === 'RUNNING') void this.end('FINISHED');
+        this.finishedTasks.add(taskKey(message.report.vertexId, message.report.subtaskIndex));
+        if (this.finishedTasks.size === this.totalTasks && this.status === 'RUNNING') {
+          this.coordinator?.stop('the job finished');
+          void this.end('FINISHED');
+        }
+        break;
+      case 'task-input-ended':
+        this.inputEndedTasks.add(taskKey(message.vertexId, message.subtaskIndex));
+        this.coordinator?.taskInputEnded(message.vertexId, message.subtaskIndex);
+        if (this.inputEndedTasks.size === this.totalTasks && !this.finalCheckpointRequested) this.requestFinalCheckpoint();
+        break;
+      case 'checkpoint-ack':
+        this.coordinator?.acknowledge(message.checkpointId, message.vertexId, message.subtaskIndex, message.operators);
+        break;
+      case 'checkpoint-declined':
+        this.coordinator?.decline(message.checkpointId, message.error);
         break;
       case 'task-failed':
-        this.fail(message.error);
+        this.onFailure(message.error);
         break;
       default:
         throw new Error(`unexpected message from worker ${worker}: ${JSON.stringify(message satisfies never)}`);
     }
+  }
+
+  /** Every task processed all its input: one more checkpoint commits what is left, then tasks close. */
+  private requestFinalCheckpoint(): void {
+    this.finalCheckpointRequested = true;
+    this.coordinator?.trigger('checkpoint', 'native').catch(() => {
+      // An aborted final checkpoint counts as a failed checkpoint (which may fail the job over); else it is taken again.
+      // Never retried synchronously: a stopped coordinator rejects at once.
+      setTimeout(() => {
+        if (this.status === 'RUNNING' && this.coordinator?.running === true && this.finishedTasks.size < this.totalTasks) this.requestFinalCheckpoint();
+      }, 0);
+    });
+  }
+
+  private allTaskKeys(): string[] {
+    return this.submission.jobGraph.vertices.flatMap((v) => Array.from({ length: v.parallelism }, (_, i) => taskKey(v.id, i)));
+  }
+
+  /** Running sources, and tasks whose input ended (no barrier will reach them). */
+  private rootTasks(): { vertexId: string; subtaskIndex: number }[] {
+    const roots: { vertexId: string; subtaskIndex: number }[] = [];
+    for (const vertex of this.submission.jobGraph.vertices) {
+      const isSource = vertex.operators[0]?.kind === 'source';
+      for (let i = 0; i < vertex.parallelism; i++) {
+        const key = taskKey(vertex.id, i);
+        if (this.finishedTasks.has(key)) continue;
+        if (isSource || this.inputEndedTasks.has(key)) roots.push({ vertexId: vertex.id, subtaskIndex: i });
+      }
+    }
+    return roots;
   }
 
   private record(vertexId: string, subtaskIndex: number, metrics: TaskMetricsSnapshot): void {
@@ -183,12 +387,44 @@ export class JobMaster {
     perVertex.set(subtaskIndex, metrics);
   }
 
-  private fail(error: SerializedError): void {
-    if (this.isTerminal() || this.status === 'FAILING') return;
+  /** A task or worker failed: restart from the latest checkpoint if the strategy allows, else fail. */
+  private onFailure(error: SerializedError): void {
+    if (this.isTerminal() || this.status === 'FAILING' || this.status === 'CANCELLING' || this.status === 'RESTARTING') return;
+    const strategy = this.restartStrategy;
+    if (strategy !== undefined && isRecoverable(error)) {
+      strategy.notifyFailure(error);
+      if (strategy.canRestart()) {
+        void this.restartAfter(strategy.getBackoffTime(), error);
+        return;
+      }
+    }
     this.failure = error;
     this.status = 'FAILING';
-    this.executor.broadcast({ type: 'cancel' });
+    this.coordinator?.stop('the job failed');
+    this.executor?.broadcast({ type: 'cancel' });
     void this.end('FAILED');
+  }
+
+  private async restartAfter(delayMs: number, cause: SerializedError): Promise<void> {
+    this.status = 'RESTARTING';
+    this.coordinator?.stop(`the job restarts after: ${cause.message}`);
+    this.attempt++;
+    this.restarts++;
+    const executor = this.executor;
+    executor?.broadcast({ type: 'cancel' });
+    await executor?.shutdown();
+    const latest = this.storage === undefined ? undefined : await this.storage.latestCompleted(this.jobId);
+    if (latest !== undefined) {
+      this.restore = { dir: latest.dir, sharedDir: this.storage!.sharedDir(this.jobId), metadata: latest.metadata };
+    }
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.status === 'RESTARTING') this.deploy();
+    }, delayMs);
+  }
+
+  private savepointOnlyPolicy(directory: string): CheckpointPolicy {
+    return { ...this.cluster.checkpoints, intervalMs: Number.POSITIVE_INFINITY, mode: 'EXACTLY_ONCE', directory };
   }
 
   private isTerminal(): boolean {
@@ -197,7 +433,10 @@ export class JobMaster {
 
   private async end(status: 'FINISHED' | 'FAILED' | 'CANCELED'): Promise<void> {
     const final = this.snapshot();
-    await this.executor.shutdown();
+    await this.executor?.shutdown();
+    if (status !== 'FAILED' && this.storage !== undefined && this.policy?.retention === 'DELETE_ON_CANCELLATION' && status === 'CANCELED') {
+      await rm(this.storage.jobDir(this.jobId), { recursive: true, force: true });
+    }
     this.status = status;
     const outcome: JobOutcome = { ...final, status, ...(this.failure === undefined ? {} : { error: this.failure }) };
     this.settle(outcome);

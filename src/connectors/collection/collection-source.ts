@@ -34,15 +34,27 @@ export class CollectionSource<T> implements Source<T> {
         `${context.operatorName}: a collection source runs with parallelism 1, not ${context.parallelism}`,
       );
     }
-    return new CollectionReader(this.items);
+    const restored = context.restoredSplits;
+    if (restored === undefined) return new CollectionReader(this.items, 0);
+    // One split (parallelism 1): the index of the next item; none left when the reader had finished.
+    const next = restored.length === 0 ? this.items.length : (restored[0] as { next?: unknown }).next;
+    if (!Number.isSafeInteger(next) || (next as number) < 0 || (next as number) > this.items.length) {
+      throw new FlinktsError('STATE_INCOMPATIBLE', `${context.operatorName}: cannot restore the collection position ${JSON.stringify(restored)} (${this.items.length} items)`);
+    }
+    return new CollectionReader(this.items, next as number);
   }
 }
 
 /** Emits the items in order, a bounded batch per poll. */
 class CollectionReader<T> implements SourceReader<T> {
-  private next = 0;
+  constructor(
+    private readonly items: readonly T[],
+    private next: number,
+  ) {}
 
-  constructor(private readonly items: readonly T[]) {}
+  snapshotState(): { next: number }[] {
+    return [{ next: this.next }];
+  }
 
   pollNext(output: ReaderOutput<T>): InputStatus {
     const stop = Math.min(this.items.length, this.next + BATCH_SIZE);

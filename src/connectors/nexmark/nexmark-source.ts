@@ -32,9 +32,14 @@ export const NEXMARK_BATCH_SIZE = 1024;
 /** The bound of the out-of-orderness the watermark strategy allows, ms. */
 export const NEXMARK_OUT_OF_ORDERNESS_MS = 4000;
 
-/** A reader's position: the stream position of the next event it emits. */
+/**
+ * A split of the event stream: the positions `nextEvent`, `nextEvent + step`,
+ * … A reader starts with one (`subtaskIndex`, step `parallelism`); after a
+ * restore at another parallelism it may own several, or none.
+ */
 export interface NexmarkReaderState {
   readonly nextEvent: number;
+  readonly step: number;
 }
 
 /** The Nexmark generator as a pull-based source (see the file header). */
@@ -52,65 +57,59 @@ export class NexmarkSource implements Source<NexmarkEvent> {
     this.boundedness = this.config.events === undefined ? 'CONTINUOUS_UNBOUNDED' : 'BOUNDED';
   }
 
+  /** @throws FlinktsError (STATE_INCOMPATIBLE) for a restored split that is not `{ nextEvent, step }`. */
   createReader(context: SourceReaderContext): NexmarkSourceReader {
-    return new NexmarkSourceReader(this.config, context.subtaskIndex, context.parallelism);
+    const splits = context.restoredSplits?.map((split) => checkSplit(split, context.operatorName)) ?? [{ nextEvent: context.subtaskIndex, step: context.parallelism }];
+    return new NexmarkSourceReader(this.config, splits);
   }
 }
 
-/** Emits the stream positions of one subtask: `subtaskIndex + k * parallelism`. */
+function checkSplit(split: unknown, operatorName: string): NexmarkReaderState {
+  const { nextEvent, step } = (split ?? {}) as Partial<NexmarkReaderState>;
+  if (!Number.isSafeInteger(nextEvent) || nextEvent! < 0 || !Number.isSafeInteger(step) || step! < 1) {
+    throw new FlinktsError('STATE_INCOMPATIBLE', `${operatorName}: cannot restore Nexmark split ${JSON.stringify(split)}: expected { nextEvent ≥ 0, step ≥ 1 } integers`);
+  }
+  return { nextEvent: nextEvent!, step: step! };
+}
+
+/** Emits the positions of its splits, the split furthest behind first, so event time advances evenly. */
 export class NexmarkSourceReader implements SourceReader<NexmarkEvent> {
   private readonly generator: NexmarkGenerator;
   private readonly end: number;
-  private nextEvent: number;
+  private readonly splits: { nextEvent: number; step: number }[];
 
-  constructor(
-    config: NexmarkConfig,
-    private readonly subtaskIndex: number,
-    private readonly parallelism: number,
-  ) {
+  constructor(config: NexmarkConfig, splits: readonly NexmarkReaderState[]) {
     this.generator = new NexmarkGenerator(config);
     this.end = config.events ?? Number.POSITIVE_INFINITY;
-    this.nextEvent = subtaskIndex;
+    this.splits = splits.filter((split) => split.nextEvent < this.end).map((split) => ({ ...split }));
   }
 
   /** Nothing to open: the generator is ready once constructed (always synchronous). */
   start(): void | Promise<void> {}
 
   pollNext(output: ReaderOutput<NexmarkEvent>): InputStatus {
+    let split = this.splits[0];
+    if (split === undefined) return 'END_OF_INPUT';
+    for (const other of this.splits) if (other.nextEvent < split.nextEvent) split = other;
     const generator = this.generator;
-    const step = this.parallelism;
-    const stop = Math.min(this.end, this.nextEvent + NEXMARK_BATCH_SIZE * step);
-    let position = this.nextEvent;
+    const step = split.step;
+    const stop = Math.min(this.end, split.nextEvent + NEXMARK_BATCH_SIZE * step);
+    let position = split.nextEvent;
     for (; position < stop; position += step) {
       const event = generator.eventAt(position);
       output.collect(event, event.dateTime);
     }
-    this.nextEvent = position;
-    return position >= this.end ? 'END_OF_INPUT' : 'MORE_AVAILABLE';
+    split.nextEvent = position;
+    if (position >= this.end) this.splits.splice(this.splits.indexOf(split), 1);
+    return this.splits.length === 0 ? 'END_OF_INPUT' : 'MORE_AVAILABLE';
   }
 
   /** Nothing to release (always synchronous). */
   close(): void | Promise<void> {}
 
-  /** The read position, as operator state. */
-  snapshot(): NexmarkReaderState {
-    return { nextEvent: this.nextEvent };
-  }
-
-  /**
-   * Continues from a position taken by `snapshot()` of the same subtask at the
-   * same parallelism.
-   *
-   * @throws FlinktsError (CONFIG) when the position does not belong to this subtask.
-   */
-  restore(state: NexmarkReaderState): void {
-    const next = state?.nextEvent;
-    if (!Number.isSafeInteger(next) || next < 0 || next % this.parallelism !== this.subtaskIndex % this.parallelism) {
-      throw new FlinktsError('CONFIG', `Nexmark reader (subtask ${this.subtaskIndex} of ${this.parallelism}) cannot restore position ${JSON.stringify(state)}`, {
-        hint: 'restore a Nexmark source with the parallelism it was snapshotted at',
-      });
-    }
-    this.nextEvent = next;
+  /** The read position of every split not yet finished, as operator state. */
+  snapshotState(): NexmarkReaderState[] {
+    return this.splits.map(({ nextEvent, step }) => ({ nextEvent, step }));
   }
 }
 

@@ -13,6 +13,7 @@
  *
  * Settings: `from` and `to` (safe integers, `from <= to`; checked by the API).
  */
+import { FlinktsError } from '../../api/errors.js';
 import type { InputStatus, ReaderOutput, Source, SourceReader, SourceReaderContext } from '../../api/source.js';
 
 /** Records emitted per `pollNext` call at most. */
@@ -51,25 +52,36 @@ export class NumberSequenceSource implements Source<number> {
   ) {}
 
   createReader(context: SourceReaderContext): SourceReader<number> {
-    const range = sequenceRangeOf(this.from, this.to, context.subtaskIndex, context.parallelism);
-    return new NumberSequenceReader(range);
+    const splits = context.restoredSplits === undefined ? [sequenceRangeOf(this.from, this.to, context.subtaskIndex, context.parallelism)] : context.restoredSplits.map(checkSplit);
+    return new NumberSequenceReader(splits.map(({ first, last }) => ({ next: first, last })));
   }
 }
 
-/** Emits one subtask's sub-range in ascending order. */
-class NumberSequenceReader implements SourceReader<number> {
-  private next: number;
-  private readonly last: number;
-
-  constructor(range: SequenceRange) {
-    this.next = range.first;
-    this.last = range.last;
+/** A restored split: the next number and the last one of a sub-range. */
+function checkSplit(split: unknown): SequenceRange {
+  const { first, last } = (split ?? {}) as Partial<SequenceRange>;
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last)) {
+    throw new FlinktsError('STATE_INCOMPATIBLE', `a number sequence split must be {first, last} integers, got ${JSON.stringify(split)}`);
   }
+  return { first: first!, last: last! };
+}
+
+/** Emits its splits (sub-ranges) one after another, each in ascending order. */
+class NumberSequenceReader implements SourceReader<number> {
+  constructor(private readonly splits: { next: number; last: number }[]) {}
 
   pollNext(output: ReaderOutput<number>): InputStatus {
-    const stop = Math.min(this.last, this.next + BATCH_SIZE - 1);
-    for (let n = this.next; n <= stop; n++) output.collect(n);
-    this.next = stop + 1;
-    return this.next > this.last ? 'END_OF_INPUT' : 'MORE_AVAILABLE';
+    const split = this.splits[0];
+    if (split === undefined) return 'END_OF_INPUT';
+    const stop = Math.min(split.last, split.next + BATCH_SIZE - 1);
+    for (let n = split.next; n <= stop; n++) output.collect(n);
+    split.next = stop + 1;
+    if (split.next > split.last) this.splits.shift();
+    return this.splits.length === 0 ? 'END_OF_INPUT' : 'MORE_AVAILABLE';
+  }
+
+  /** What is left of each split: `{first, last}` with `first` the next number. */
+  snapshotState(): SequenceRange[] {
+    return this.splits.map(({ next, last }) => ({ first: next, last }));
   }
 }

@@ -11,6 +11,12 @@ import type { KeyGroupRange } from '../state/key-grouped-map.js';
 /** The name of the metadata file in a snapshot directory. */
 export const METADATA_FILE_NAME = '_metadata';
 
+/** The job's directory of state files shared between checkpoints: `<checkpoint dir>/<jobId>/shared/`. */
+export const SHARED_DIR_NAME = 'shared';
+
+/** Checkpoint directories are `<checkpoint dir>/<jobId>/chk-<n>/`. */
+export const CHECKPOINT_DIR_PREFIX = 'chk-';
+
 export type SnapshotKind = 'checkpoint' | 'savepoint';
 
 /** `canonical`: backend-independent and self-contained; `native`: the backend's own files. */
@@ -65,6 +71,8 @@ export interface OperatorStateHandle {
 export interface SubtaskSnapshot {
   readonly subtaskIndex: number;
   readonly keyed?: KeyedStateHandle;
+  /** The timers of a keyed operator, by key group (state names `timers/<service>/<event|processing>`). */
+  readonly timers?: KeyedStateHandle;
   readonly operator?: OperatorStateHandle;
   /** The subtask had finished before the checkpoint (its state is final). */
   readonly finished?: boolean;

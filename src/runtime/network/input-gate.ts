@@ -16,6 +16,8 @@ export class InputChannel {
   ended = false;
   /** Whether the producer declared itself idle. */
   idle = false;
+  /** Held back until the checkpoint whose barrier arrived here is aligned (exactly-once). */
+  blocked = false;
   queued = false;
 
   constructor(
@@ -67,7 +69,7 @@ export class InputGate {
 
   /** @internal called by a channel when a buffer arrives. */
   notifyData(channel: InputChannel): void {
-    if (channel.queued) return;
+    if (channel.queued || channel.blocked) return;
     channel.queued = true;
     this.ready.push(channel);
     this.onData();
@@ -79,19 +81,36 @@ export class InputGate {
 
   /** The next channel to read one buffer from, round-robin over channels with data. */
   nextChannel(): InputChannel | undefined {
-    if (this.readyHead === this.ready.length) return undefined;
-    const channel = this.ready[this.readyHead++]!;
-    if (this.readyHead === this.ready.length) {
-      this.ready.length = 0;
-      this.readyHead = 0;
+    for (;;) {
+      if (this.readyHead === this.ready.length) return undefined;
+      const channel = this.ready[this.readyHead++]!;
+      if (this.readyHead === this.ready.length) {
+        this.ready.length = 0;
+        this.readyHead = 0;
+      }
+      channel.queued = false;
+      // A blocked channel leaves the line; unblocking puts it back.
+      if (!channel.blocked) return channel;
     }
-    channel.queued = false;
-    return channel;
+  }
+
+  /** Releases every blocked channel (the checkpoint is aligned); true when one has data waiting. */
+  unblockAll(): boolean {
+    let waiting = false;
+    for (const channel of this.channels) {
+      if (!channel.blocked) continue;
+      channel.blocked = false;
+      if (!channel.isEmpty) {
+        this.requeue(channel);
+        waiting = true;
+      }
+    }
+    return waiting;
   }
 
   /** Puts a channel that still has buffers back in line. */
   requeue(channel: InputChannel): void {
-    if (!channel.isEmpty && !channel.queued) {
+    if (!channel.isEmpty && !channel.queued && !channel.blocked) {
       channel.queued = true;
       this.ready.push(channel);
     }

@@ -37,6 +37,8 @@ export interface OutputBudget {
 export const EVENT_WATERMARK = 1;
 export const EVENT_END_OF_PARTITION = 2;
 export const EVENT_WATERMARK_STATUS = 3;
+/** A checkpoint barrier: `a` is the checkpoint id, `b` its trigger time. */
+export const EVENT_CHECKPOINT_BARRIER = 4;
 
 export class OutputChannel {
   private readonly builder = new BufferBuilder();

@@ -1,9 +1,14 @@
-/** Opening and closing user functions: rich functions get their runtime context and `open(parameters)`. */
+/**
+ * Opening and closing user functions: checkpointed functions get their state
+ * initialized, rich functions their runtime context and `open(parameters)`.
+ */
 import { isRichFunction } from '../../api/functions.js';
 import type { OperatorContext } from './operator.js';
 
 /** Gives a rich function its runtime context and opens it. */
 export async function openFunction(fn: unknown, context: OperatorContext): Promise<void> {
+  // State first (Flink's initializeState precedes open), then the rich function life cycle.
+  context.operatorState.registerFunction(fn);
   if (!isRichFunction(fn)) return;
   fn.setRuntimeContext(context.runtimeContext);
   await fn.open?.(context.parameters);

@@ -12,7 +12,7 @@ import type { MapStateDescriptor } from '../../api/state.js';
 import { canonicalKey } from './key-grouped-map.js';
 
 /** A broadcast state on the heap: canonical key → [original key, value]. */
-class HeapBroadcastState<K, V> implements BroadcastState<K, V> {
+export class HeapBroadcastState<K, V> implements BroadcastState<K, V> {
   readonly map = new Map<unknown, [K, V]>();
 
   get(key: K): V | undefined {

@@ -6,8 +6,24 @@
  */
 import { FlinktsError } from '../../api/errors.js';
 import type { AnyStateDescriptor } from '../../api/state.js';
+import type { KeyedStateHandle, KeyedStateKind, StateFileReader } from '../checkpoint/metadata.js';
+import { decodeKeyGroupSection, DELETED, encodeKeyGroupSection, type KeyedEntryRecord } from '../checkpoint/state-sections.js';
+import type { KeyedSnapshotOptions, KeyedStateBackend } from './keyed-state-backend.js';
 import { canonicalKey, KeyGroupedMap, type KeyGroupRange } from './key-grouped-map.js';
-import { createState, type InternalKvState, type StateHost } from './heap-states.js';
+import { createState, type InternalKvState } from './heap-states.js';
+
+/**
+ * A state value that is a live object (e.g. a session window set) gives its
+ * persistent form for snapshots through this method; its owner rebuilds the
+ * object from that form after a restore.
+ */
+export const SNAPSHOT_FORM: unique symbol = Symbol('flinkts.snapshotForm');
+interface HasSnapshotForm {
+  [SNAPSHOT_FORM](): unknown;
+}
+function snapshotForm(value: unknown): unknown {
+  return typeof value === 'object' && value !== null && SNAPSHOT_FORM in value ? (value as HasSnapshotForm)[SNAPSHOT_FORM]() : value;
+}
 
 /** A namespace of keyed state: `''` for none, otherwise e.g. a window. */
 export type Namespace = string;
@@ -16,10 +32,12 @@ export const VOID_NAMESPACE: Namespace = '';
 /** The values of one state: key → namespace → value. */
 export type StateTable = KeyGroupedMap<Map<Namespace, unknown>>;
 
-export class HeapKeyedStateBackend implements StateHost {
+export class HeapKeyedStateBackend implements KeyedStateBackend {
   private currentKey: unknown = undefined;
   private currentCanonical: unknown = undefined;
   private readonly tables = new Map<string, { descriptor: AnyStateDescriptor; table: StateTable }>();
+  /** Restored tables whose state has not been asked for yet (kinds checked when it is). */
+  private readonly restored = new Map<string, { kind: KeyedStateKind; table: StateTable }>();
 
   constructor(
     readonly keyGroupRange: KeyGroupRange,
@@ -51,7 +69,15 @@ export class HeapKeyedStateBackend implements StateHost {
   getState<S extends InternalKvState>(descriptor: AnyStateDescriptor): S {
     let registered = this.tables.get(descriptor.name);
     if (registered === undefined) {
-      registered = { descriptor, table: new KeyGroupedMap(this.keyGroupRange, this.maxParallelism) };
+      const restored = this.restored.get(descriptor.name);
+      if (restored !== undefined && restored.kind !== descriptor.kind) {
+        throw new FlinktsError(
+          'STATE_INCOMPATIBLE',
+          `state '${descriptor.name}' was restored as ${restored.kind} state and is now requested as ${descriptor.kind} state`,
+        );
+      }
+      this.restored.delete(descriptor.name);
+      registered = { descriptor, table: restored?.table ?? new KeyGroupedMap(this.keyGroupRange, this.maxParallelism) };
       this.tables.set(descriptor.name, registered);
     } else if (registered.descriptor.kind !== descriptor.kind) {
       throw new FlinktsError(
@@ -91,6 +117,81 @@ export class HeapKeyedStateBackend implements StateHost {
   stateNames(): string[] {
     return [...this.tables.keys()];
   }
+
+  /**
+   * A full snapshot: every key group is encoded now (the synchronous part,
+   * so later changes to the live objects cannot leak in) and written later.
+   * Restored state nobody asked for again is kept in the snapshot.
+   */
+  snapshot(options: KeyedSnapshotOptions): () => Promise<KeyedStateHandle | undefined> {
+    const tables = [...this.tables].map(([name, { descriptor, table }]) => ({ name, kind: descriptor.kind as KeyedStateKind, table }));
+    for (const [name, { kind, table }] of this.restored) tables.push({ name, kind, table });
+    const sections: [number, Uint8Array][] = [];
+    for (let keyGroup = this.keyGroupRange.start; keyGroup <= this.keyGroupRange.end; keyGroup++) {
+      const entries: KeyedEntryRecord[] = [];
+      for (const { name, table } of tables) {
+        for (const entry of table.groupEntries(keyGroup)) {
+          for (const [namespace, value] of entry.value) entries.push([name, entry.key, namespace, snapshotForm(value)]);
+        }
+      }
+      if (entries.length > 0) sections.push([keyGroup, encodeKeyGroupSection(entries)]);
+    }
+    const states = tables.map(({ name, kind }) => ({ name, kind }));
+    return async () => {
+      if (sections.length === 0) return undefined;
+      const file = await options.files.writeKeyedStateFile(sections);
+      return { keyGroupRange: this.keyGroupRange, files: [file], states };
+    };
+  }
+
+  /** Loads the entries of this backend's key groups from `handles` (of any old parallelism). */
+  async restore(handles: readonly KeyedStateHandle[], files: StateFileReader): Promise<void> {
+    for (const handle of handles) {
+      const kinds = new Map(handle.states.map((s) => [s.name, s.kind]));
+      const start = Math.max(handle.keyGroupRange.start, this.keyGroupRange.start);
+      const end = Math.min(handle.keyGroupRange.end, this.keyGroupRange.end);
+      for (const file of handle.files) {
+        for (const keyGroup of file.clearedKeyGroups ?? []) {
+          if (keyGroup >= start && keyGroup <= end) for (const { table } of this.restored.values()) for (const e of [...table.groupEntries(keyGroup)]) table.delete(e.key);
+        }
+        for (const [keyGroup] of file.sections) {
+          if (keyGroup < start || keyGroup > end) continue;
+          const bytes = await files.readSection(file, keyGroup);
+          if (bytes === undefined) continue;
+          for (const [name, key, namespace, value] of decodeKeyGroupSection(bytes)) this.restoreEntry(name, kinds.get(name), key, namespace, value);
+        }
+      }
+    }
+  }
+
+  private restoreEntry(name: string, kind: KeyedStateKind | undefined, key: unknown, namespace: string, value: unknown): void {
+    let restored = this.restored.get(name);
+    if (restored === undefined) {
+      if (kind === undefined) throw new FlinktsError('STATE_INCOMPATIBLE', `keyed state '${name}' has entries but is not listed among the snapshot's states`);
+      restored = { kind, table: new KeyGroupedMap(this.keyGroupRange, this.maxParallelism) };
+      this.restored.set(name, restored);
+    }
+    const namespaces = restored.table.get(key);
+    if (value === DELETED) {
+      namespaces?.delete(namespace);
+      if (namespaces?.size === 0) restored.table.delete(key);
+    } else if (namespaces === undefined) restored.table.insert(key, new Map([[namespace, value]]));
+    else namespaces.set(namespace, value);
+  }
+
+  /** The restored entries of a state nobody registered (timers, operator internals), removed from the backend. */
+  takeRestored(name: string): { key: unknown; namespace: string; value: unknown }[] {
+    const restored = this.restored.get(name);
+    if (restored === undefined) return [];
+    this.restored.delete(name);
+    const out: { key: unknown; namespace: string; value: unknown }[] = [];
+    for (const entry of restored.table.entries()) for (const [namespace, value] of entry.value) out.push({ key: entry.key, namespace, value });
+    return out;
+  }
+
+  notifyCheckpointComplete(): void {}
+
+  async dispose(): Promise<void> {}
 
   /** The table of a state, for snapshots and tests. */
   tableOf(name: string): StateTable | undefined {

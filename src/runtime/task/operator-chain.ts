@@ -16,6 +16,7 @@ import { createTwoInputOperator, isTwoInputNode, lifecycleOf } from '../operator
 import { ChainedOutput, CountingOutput, routeOutputs, type RoutedOutput } from './outputs.js';
 import { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
 import { HeapTimerService } from '../time/timer-service.js';
+import { OperatorState, type RestoredOperatorState } from './chain-state.js';
 import { withKeyContext } from './key-context.js';
 import { createRuntimeContext } from './runtime-context.js';
 import type { TaskMetrics } from './task-metrics.js';
@@ -35,6 +36,8 @@ export interface ChainMember {
   /** Where this operator emits. */
   readonly output: Output;
   readonly context: OperatorContext;
+  /** What checkpoints snapshot of this operator. */
+  readonly state: OperatorState;
 }
 
 /** The built chain of a subtask. */
@@ -56,6 +59,8 @@ export interface ChainSetup {
   readonly networkOutputs: ReadonlyMap<string, readonly RoutedOutput[]>;
   readonly hooks: TaskHooks;
   readonly metrics: TaskMetrics;
+  /** The state of each operator (by id) when the task starts from a snapshot. */
+  readonly restored?: ReadonlyMap<string, RestoredOperatorState>;
 }
 
 export function buildOperatorChain(setup: ChainSetup): OperatorChain {
@@ -92,6 +97,7 @@ export function buildOperatorChain(setup: ChainSetup): OperatorChain {
     const t = node.transformation;
     const keySelector = t.stateKeySelector === undefined ? undefined : toFunction(t.stateKeySelector);
     const backend = keySelector === undefined ? undefined : new HeapKeyedStateBackend(keyGroupRange, vertex.maxParallelism);
+    const state = new OperatorState(op.id, node.name, backend, setup.restored?.get(op.id));
     const runtimeContext = createRuntimeContext(taskInfo, setup.globalJobParameters, node.name, backend);
     const context: OperatorContext = {
       operatorId: op.id,
@@ -106,22 +112,23 @@ export function buildOperatorChain(setup: ChainSetup): OperatorChain {
       keyGroupRange,
       task: setup.hooks,
       keyedStateBackend: backend,
+      operatorState: state,
       getInternalTimerService: (target) => {
         if (backend === undefined) {
           throw new FlinktsError('USER_FUNCTION', `${node.name}: timers are only supported on a keyed stream; use keyBy(...) first`);
         }
-        return new HeapTimerService(backend, setup.hooks.processingTimeService, target);
+        return state.addTimerService(new HeapTimerService(backend, setup.hooks.processingTimeService, target));
       },
     };
     // A two-input operator sets the key context per input itself.
     const twoInputOperator = isTwoInputNode(node) ? createTwoInputOperator(node, context) : undefined;
     if (twoInputOperator !== undefined) {
-      built.set(op.id, { id: op.id, name: node.name, node, operator: lifecycleOf(twoInputOperator, node.name), twoInputOperator, output, context });
+      built.set(op.id, { id: op.id, name: node.name, node, operator: lifecycleOf(twoInputOperator, node.name), twoInputOperator, output, context, state });
       continue;
     }
     const created = node.role === 'source' ? undefined : createOperator(node, context);
     const operator = created !== undefined && backend !== undefined && keySelector !== undefined ? withKeyContext(created, backend, keySelector) : created;
-    built.set(op.id, { id: op.id, name: node.name, node, operator, output, context });
+    built.set(op.id, { id: op.id, name: node.name, node, operator, output, context, state });
   }
 
   const members = vertex.operators.map((op) => built.get(op.id)!);

@@ -4,11 +4,15 @@
  * each step reads a few buffers (or polls the source a few times) as long as
  * the outputs have credit and no asynchronous call is pending.
  */
+import type { CheckpointingMode } from '../../api/checkpointing.js';
 import type { SourceContext, SourceFunction } from '../../api/functions.js';
 import type { InputStatus, ReaderOutput, Source, SourceReader } from '../../api/source.js';
+import { ListStateDescriptor } from '../../api/state.js';
+import type { SnapshotFormat, StateFileReader, StateFileWriter } from '../checkpoint/metadata.js';
 import { ENTRY_RECORD, BufferReader } from '../network/codec.js';
 import type { InputChannel, InputGate } from '../network/input-gate.js';
 import {
+  EVENT_CHECKPOINT_BARRIER,
   EVENT_END_OF_PARTITION,
   EVENT_WATERMARK,
   EVENT_WATERMARK_STATUS,
@@ -18,6 +22,7 @@ import {
 import { closeFunction, openFunction } from '../operators/function-lifecycle.js';
 import type { StreamOperator } from '../operators/operator.js';
 import { TwoInputValve } from '../operators/two-input/two-input-valve.js';
+import type { OperatorSubtaskState } from './chain-state.js';
 import type { Mailbox, MailboxTask } from './mailbox.js';
 import type { ChainMember, OperatorChain } from './operator-chain.js';
 import { attribute } from './outputs.js';
@@ -31,6 +36,26 @@ export interface TaskListener {
   failed(task: StreamTask, error: unknown): void;
   /** A consumed input buffer goes back to its producer. */
   recycle(channel: InputChannel, buffer: Uint8Array): void;
+  /** A writer for the files of `operatorId` in checkpoint `checkpointId` (it may wait for the checkpoint's directory). */
+  stateFileWriter(checkpointId: number, operatorId: string, subtaskIndex: number): StateFileWriter;
+  /** The task's snapshot of checkpoint `checkpointId` is written. */
+  checkpointAcknowledged(task: StreamTask, checkpointId: number, operators: OperatorSubtaskState[]): void;
+  /** The task could not snapshot checkpoint `checkpointId`. */
+  checkpointDeclined(task: StreamTask, checkpointId: number, error: unknown): void;
+  /** All input is processed; the task waits for the final checkpoint before it closes. */
+  inputEnded(task: StreamTask): void;
+}
+
+/** The name of the operator list state that holds a source reader's splits. */
+export const SOURCE_SPLITS_STATE = 'source-splits';
+
+/** A barrier's `b`: the trigger time, doubled, plus 1 for a canonical (savepoint) snapshot. */
+export function encodeBarrier(timestamp: number, format: SnapshotFormat): number {
+  return timestamp * 2 + (format === 'canonical' ? 1 : 0);
+}
+
+function decodeBarrier(b: number): { timestamp: number; format: SnapshotFormat } {
+  return { timestamp: Math.floor(b / 2), format: b % 2 === 1 ? 'canonical' : 'native' };
 }
 
 /** Buffers read per step of an input task, polls per step of a source task. */
@@ -62,6 +87,15 @@ export class StreamTask implements MailboxTask {
   private collectCount = 0;
   private sliceEnd = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
+  // Checkpoints
+  /** The checkpoint whose barriers are arriving, and the channels that delivered one. */
+  private aligning: { id: number; b: number; seen: Set<InputChannel> } | undefined;
+  private lastCheckpointId = 0;
+  /** Set once all input is processed and checkpointing is on: the task closes after the next checkpoint completes. */
+  private awaitingFinalCheckpoint = false;
+  /** End of input was reached and the operators are finishing (or finished). */
+  private ending = false;
+  private inputEndedAfterCheckpoint = 0;
 
   constructor(
     readonly vertexId: string,
@@ -74,10 +108,13 @@ export class StreamTask implements MailboxTask {
     readonly metrics: TaskMetrics,
     private readonly mailbox: Mailbox,
     private readonly listener: TaskListener,
+    /** Set when checkpointing is on. */
+    private readonly checkpointingMode?: CheckpointingMode,
   ) {}
 
-  /** Opens the operators (tail first) and creates the source reader. */
-  async open(): Promise<void> {
+  /** Restores state (when starting from a snapshot), opens the operators (tail first) and creates the source reader. */
+  async open(restore?: StateFileReader): Promise<void> {
+    for (const member of this.chain.members) await this.guard(member, () => member.state.restoreKeyed(restore));
     for (const member of [...this.chain.members].reverse()) {
       if (member.operator?.open) await this.guard(member, () => member.operator!.open!());
     }
@@ -90,6 +127,12 @@ export class StreamTask implements MailboxTask {
         await this.guard(head, () => openFunction(this.legacySource, head.context));
       } else {
         this.sourceReader = this.createReader(t.source.source, head);
+        const reader = this.sourceReader;
+        if (reader.snapshotState !== undefined) {
+          const splits = head.state.store.getListState(new ListStateDescriptor<unknown>(SOURCE_SPLITS_STATE));
+          head.state.onSnapshot((checkpointId) => splits.update(reader.snapshotState!(checkpointId)));
+          if (reader.notifyCheckpointComplete !== undefined) head.state.addListener({ notifyCheckpointComplete: (id) => reader.notifyCheckpointComplete!(id) });
+        }
         await this.guard(head, () => this.sourceReader!.start?.());
       }
     }
@@ -176,6 +219,8 @@ export class StreamTask implements MailboxTask {
   step(): boolean {
     // A legacy source drives itself from run(); it resumes through writableWaiters.
     if (this.state !== 'RUNNING' || this.legacySource !== undefined || !this.canProceed()) return false;
+    // A source that ended polls no more; an input task that ended still reads the barriers that follow its end of partition.
+    if (this.ending && this.sourceReader !== undefined) return false;
     try {
       return this.sourceReader !== undefined ? this.stepSource(this.sourceReader) : this.stepInput();
     } catch (error) {
@@ -214,6 +259,7 @@ export class StreamTask implements MailboxTask {
       }
       if (status === 'END_OF_INPUT') {
         this.sourceEnded = true;
+        this.ending = true;
         void this.endOfInput();
         return false;
       }
@@ -251,7 +297,8 @@ export class StreamTask implements MailboxTask {
         this.reader.begin(length === buffer.byteLength ? buffer : buffer.subarray(0, length));
       }
       if (!this.drainBuffer()) return false;
-      if (this.inputEnded) {
+      if (this.inputEnded && !this.ending) {
+        this.ending = true;
         void this.endOfInput();
         return false;
       }
@@ -280,7 +327,7 @@ export class StreamTask implements MailboxTask {
         }
         if ((this.pendingAsync !== null || this.budget.channelsWithoutCredit > 0) && reader.hasNext()) return false;
       } else {
-        this.handleEvent(this.readerChannel!, reader.eventKind, reader.eventA);
+        this.handleEvent(this.readerChannel!, reader.eventKind, reader.eventA, reader.eventB);
       }
     }
     const buffer = this.readerBuffer!;
@@ -291,7 +338,7 @@ export class StreamTask implements MailboxTask {
     return this.pendingAsync === null && this.budget.channelsWithoutCredit === 0;
   }
 
-  private handleEvent(channel: InputChannel, kind: number, a: number): void {
+  private handleEvent(channel: InputChannel, kind: number, a: number, b: number): void {
     switch (kind) {
       case EVENT_WATERMARK:
         if (a > channel.watermark) channel.watermark = a;
@@ -307,6 +354,11 @@ export class StreamTask implements MailboxTask {
           this.inputEnded = true;
           this.twoInputValve?.update(channel.inputIndex);
         } else this.advanceWatermark(channel.inputIndex);
+        // A channel that ended no longer owes the checkpoint being aligned its barrier.
+        this.checkAlignment();
+        break;
+      case EVENT_CHECKPOINT_BARRIER:
+        this.onBarrier(channel, a, b);
         break;
       default:
         throw new Error(`unknown event kind ${kind} on channel ${channel.channelId}`);
@@ -413,6 +465,93 @@ export class StreamTask implements MailboxTask {
     });
   }
 
+  /**
+   * The coordinator triggers a checkpoint here directly: a source (between
+   * two polls, or while its legacy `run()` waits), or a task whose input ended.
+   */
+  triggerCheckpoint(checkpointId: number, timestamp: number, format: SnapshotFormat): void {
+    if (this.state !== 'RUNNING' || checkpointId <= this.lastCheckpointId) return;
+    this.performCheckpoint(checkpointId, encodeBarrier(timestamp, format));
+  }
+
+  /** Checkpoint `checkpointId` completed: operators hear of it; a task waiting for its final checkpoint closes. */
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    if (this.state !== 'RUNNING') return;
+    try {
+      for (const member of this.chain.members) await this.guard(member, () => member.state.notifyCheckpointComplete(checkpointId));
+      if (this.awaitingFinalCheckpoint && checkpointId > this.inputEndedAfterCheckpoint && this.state === 'RUNNING') await this.close();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    if (this.aligning !== undefined && this.aligning.id <= checkpointId) {
+      this.aligning = undefined;
+      this.releaseChannels();
+    }
+    for (const member of this.chain.members) member.state.notifyCheckpointAborted(checkpointId);
+  }
+
+  private onBarrier(channel: InputChannel, checkpointId: number, b: number): void {
+    if (checkpointId <= this.lastCheckpointId) return;
+    if (this.aligning !== undefined && this.aligning.id < checkpointId) {
+      // A newer checkpoint overtook one that never aligned (it was aborted upstream).
+      this.aligning = undefined;
+      this.releaseChannels();
+    }
+    this.aligning ??= { id: checkpointId, b, seen: new Set() };
+    this.aligning.seen.add(channel);
+    if (this.checkpointingMode === 'EXACTLY_ONCE') channel.blocked = true;
+    this.checkAlignment();
+  }
+
+  /** Snapshots once every channel that has not ended delivered the barrier. */
+  private checkAlignment(): void {
+    const aligning = this.aligning;
+    if (aligning === undefined) return;
+    for (const channel of this.gate!.channels) if (!channel.ended && !aligning.seen.has(channel)) return;
+    this.aligning = undefined;
+    this.performCheckpoint(aligning.id, aligning.b);
+  }
+
+  /**
+   * The synchronous part of a checkpoint (every operator's state captured,
+   * the barrier sent on), then the asynchronous part: files written, the
+   * coordinator acknowledged, while records flow again.
+   */
+  private performCheckpoint(checkpointId: number, b: number): void {
+    this.lastCheckpointId = checkpointId;
+    const { timestamp, format } = decodeBarrier(b);
+    const writes: (() => Promise<OperatorSubtaskState>)[] = [];
+    try {
+      for (const member of this.chain.members) {
+        writes.push(
+          member.state.snapshot({
+            checkpointId,
+            timestamp,
+            format,
+            writer: (operatorId) => this.listener.stateFileWriter(checkpointId, operatorId, this.subtaskIndex),
+          }),
+        );
+      }
+    } catch (error) {
+      this.releaseChannels();
+      this.listener.checkpointDeclined(this, checkpointId, attribute(error, this.chain.head.name, this.subtaskIndex));
+      return;
+    }
+    for (const channel of this.outputChannels) channel.writeEvent(EVENT_CHECKPOINT_BARRIER, checkpointId, b);
+    this.releaseChannels();
+    Promise.all(writes.map((write) => write())).then(
+      (operators) => this.listener.checkpointAcknowledged(this, checkpointId, operators),
+      (error: unknown) => this.listener.checkpointDeclined(this, checkpointId, attribute(error, this.chain.head.name, this.subtaskIndex)),
+    );
+  }
+
+  private releaseChannels(): void {
+    if (this.gate?.unblockAll() === true && this.state === 'RUNNING') this.mailbox.schedule(this);
+  }
+
   /** End of input: finish operators head first, signal end of partition, close. */
   private async endOfInput(): Promise<void> {
     try {
@@ -432,13 +571,24 @@ export class StreamTask implements MailboxTask {
       }
       if (this.state !== 'RUNNING') return;
       for (const channel of this.outputChannels) channel.writeEvent(EVENT_END_OF_PARTITION, 0, 0);
-      await this.closeOperators();
-      this.clearTimers();
-      this.state = 'FINISHED';
-      this.listener.finished(this);
+      if (this.checkpointingMode !== undefined) {
+        // Two-phase-commit sinks commit at the final checkpoint: stay open until it completes.
+        this.awaitingFinalCheckpoint = true;
+        this.inputEndedAfterCheckpoint = this.lastCheckpointId;
+        this.listener.inputEnded(this);
+        return;
+      }
+      await this.close();
     } catch (error) {
       this.fail(error);
     }
+  }
+
+  private async close(): Promise<void> {
+    await this.closeOperators();
+    this.clearTimers();
+    this.state = 'FINISHED';
+    this.listener.finished(this);
   }
 
   private async closeOperators(): Promise<void> {
@@ -471,10 +621,12 @@ export class StreamTask implements MailboxTask {
   }
 
   private createReader(source: Source<unknown>, head: ChainMember): SourceReader<unknown> {
+    const restored = head.state.restored?.operator.find((list) => list.name === SOURCE_SPLITS_STATE);
     return source.createReader({
       subtaskIndex: this.subtaskIndex,
       parallelism: head.context.parallelism,
       operatorName: head.name,
+      ...(head.state.isRestored && { restoredSplits: restored?.elements ?? [] }),
     });
   }
 

@@ -97,6 +97,14 @@ export class TimerQueue {
     }
   }
 
+  /** Every live timer, in timestamp then registration order (for snapshots). */
+  *live(): IterableIterator<QueuedTimer> {
+    for (const time of [...this.buckets.keys()].sort((a, b) => a - b)) {
+      const bucket = this.buckets.get(time)!;
+      for (const timer of bucket.order) if (bucket.live.get(timer.namespace)?.has(timer.canonical) === true) yield timer;
+    }
+  }
+
   private pushTime(time: number): void {
     const heap = this.times;
     heap.push(time);

@@ -5,6 +5,7 @@
  * timer's key as the backend's current key.
  */
 import type { HeapKeyedStateBackend, Namespace } from '../state/heap-keyed-state-backend.js';
+import { canonicalKey } from '../state/key-grouped-map.js';
 import { TimerQueue } from './timer-queue.js';
 
 /** A timer as the operator sees it when it fires. */
@@ -97,6 +98,20 @@ export class HeapTimerService implements InternalTimerService {
   close(): void {
     this.cancelScheduled?.();
     this.cancelScheduled = undefined;
+  }
+
+  /** The live timers of both domains, for a snapshot. */
+  timers(): { domain: 'event' | 'processing'; key: unknown; namespace: Namespace; timestamp: number }[] {
+    const out: { domain: 'event' | 'processing'; key: unknown; namespace: Namespace; timestamp: number }[] = [];
+    for (const t of this.eventTimers.live()) out.push({ domain: 'event', key: t.key, namespace: t.namespace, timestamp: t.timestamp });
+    for (const t of this.processingTimers.live()) out.push({ domain: 'processing', key: t.key, namespace: t.namespace, timestamp: t.timestamp });
+    return out;
+  }
+
+  /** Registers restored timers (before the task runs). */
+  restoreTimer(domain: 'event' | 'processing', key: unknown, namespace: Namespace, timestamp: number): void {
+    const queue = domain === 'event' ? this.eventTimers : this.processingTimers;
+    if (queue.add(key, canonicalKey(key), namespace, timestamp) && domain === 'processing') this.reschedule();
   }
 
   /** Number of pending timers (event, processing), for tests. */

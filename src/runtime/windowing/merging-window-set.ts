@@ -11,6 +11,7 @@ import { FlinktsError } from '../../api/errors.js';
 import type { MergingWindowAssigner } from '../../api/windowing/assigners.js';
 import { EventTimeSessionWindows } from '../../api/windowing/session-windows.js';
 import { TimeWindow, type Window } from '../../api/windowing/windows.js';
+import { SNAPSHOT_FORM } from '../state/heap-keyed-state-backend.js';
 import type { WindowNamespaces } from './window-namespaces.js';
 
 /** Called when windows merge: state and timers of `mergedWindows` move to `mergeResult`. */
@@ -51,6 +52,11 @@ export class MergingWindowSet {
   /** The state to store, or undefined when no window is in flight. */
   persist(): MergingWindowSetState | undefined {
     return this.inFlight.size === 0 ? undefined : [...this.inFlight].map(([window, entry]): [string, string] => [window, entry.stateWindow]);
+  }
+
+  /** Snapshots store the persisted form (the heap backend holds this live object). */
+  [SNAPSHOT_FORM](): MergingWindowSetState {
+    return this.persist() ?? [];
   }
 
   private put(namespace: string, stateWindow: string, window: Window): void {

@@ -22,7 +22,7 @@ import type { OperatorContext, StreamOperator } from '../operators/operator.js';
 import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
 import type { InternalKvState } from '../state/heap-states.js';
 import type { HeapTimerService, InternalTimer, Triggerable } from '../time/timer-service.js';
-import { MergingWindowSet } from './merging-window-set.js';
+import { MergingWindowSet, type MergingWindowSetState } from './merging-window-set.js';
 import { WindowProcessContext, WindowTriggerContext } from './window-contexts.js';
 import { createWindowContents, type WindowContents } from './window-contents.js';
 import { internalWindowFunction, type InternalWindowFunction } from './window-functions.js';
@@ -299,9 +299,10 @@ export class WindowOperator implements StreamOperator, Triggerable {
     const state = this.mergingSetState!;
     state.setCurrentNamespace('');
     // The live set is the state value (heap backend: references); snapshots will store set.persist().
-    let set = state.value();
-    if (set === undefined) {
-      set = new MergingWindowSet(assigner, this.namespaces, undefined);
+    let set = state.value() as MergingWindowSet | MergingWindowSetState | undefined;
+    if (set === undefined || Array.isArray(set)) {
+      // A restored key holds the persisted form: the live set is rebuilt once.
+      set = new MergingWindowSet(assigner, this.namespaces, set);
       state.update(set);
     }
     return set;

@@ -6,6 +6,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { EnvironmentSettings } from '../../api/environment.js';
 import type { JobGraph } from '../../graph/job-graph.js';
+import type { CheckpointingMode } from '../../api/checkpointing.js';
+import type { CheckpointMetadata, SnapshotFormat } from '../checkpoint/metadata.js';
+import type { OperatorSubtaskState } from '../task/chain-state.js';
 import type { TaskMetricsSnapshot } from '../task/task-metrics.js';
 
 /** Network settings from the configuration. */
@@ -36,6 +39,30 @@ export interface WorkerDeployment {
   readonly metricsIntervalMs: number;
   /** `pipeline.auto-watermark-interval`, unless the job sets its own. */
   readonly autoWatermarkIntervalMs: number;
+  /** Set when checkpointing is on: tasks align barriers in this mode and wait for a final checkpoint at the end. */
+  readonly checkpointingMode?: CheckpointingMode;
+  /** The snapshot the tasks start from. */
+  readonly restore?: RestoreSource;
+}
+
+/** A completed checkpoint or savepoint to start from. */
+export interface RestoreSource {
+  readonly dir: string;
+  /** The job's `shared/` directory of a checkpoint (absent for savepoints). */
+  readonly sharedDir?: string;
+  readonly metadata: CheckpointMetadata;
+}
+
+/** A checkpoint the coordinator started: where its files go. */
+export interface CheckpointTrigger {
+  readonly checkpointId: number;
+  readonly timestamp: number;
+  readonly format: SnapshotFormat;
+  readonly snapshotDir: string;
+  /** Absent for savepoints (self-contained). */
+  readonly sharedDir?: string;
+  /** The tasks (vertex id, subtask) the coordinator triggers directly: running sources and tasks whose input ended. */
+  readonly roots: readonly { readonly vertexId: string; readonly subtaskIndex: number }[];
 }
 
 /** An error that crossed a thread boundary. */
@@ -59,7 +86,10 @@ export interface TaskMetricsReport {
 export type ToWorker =
   | { readonly type: 'deploy'; readonly deployment: WorkerDeployment; readonly ports: readonly (MessagePort | null)[] }
   | { readonly type: 'start' }
-  | { readonly type: 'cancel' };
+  | { readonly type: 'cancel' }
+  | { readonly type: 'trigger-checkpoint'; readonly trigger: CheckpointTrigger }
+  | { readonly type: 'checkpoint-complete'; readonly checkpointId: number }
+  | { readonly type: 'checkpoint-aborted'; readonly checkpointId: number };
 
 /** Worker → main thread. */
 export type FromWorker =
@@ -68,6 +98,16 @@ export type FromWorker =
   | { readonly type: 'task-finished'; readonly report: TaskMetricsReport }
   | { readonly type: 'task-failed'; readonly vertexId: string; readonly subtaskIndex: number; readonly error: SerializedError }
   | { readonly type: 'metrics'; readonly reports: readonly TaskMetricsReport[] }
+  /** A task processed all its input and waits for the final checkpoint (checkpointing on). */
+  | { readonly type: 'task-input-ended'; readonly vertexId: string; readonly subtaskIndex: number }
+  | {
+      readonly type: 'checkpoint-ack';
+      readonly checkpointId: number;
+      readonly vertexId: string;
+      readonly subtaskIndex: number;
+      readonly operators: readonly OperatorSubtaskState[];
+    }
+  | { readonly type: 'checkpoint-declined'; readonly checkpointId: number; readonly vertexId: string; readonly subtaskIndex: number; readonly error: SerializedError }
   | { readonly type: 'output'; readonly stream: 'stdout' | 'stderr'; readonly data: string };
 
 /** Worker ↔ worker on their shared port: a data buffer, or a buffer going back (credit). */

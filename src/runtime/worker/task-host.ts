@@ -19,12 +19,19 @@ import { buildOperatorChain } from '../task/operator-chain.js';
 import { NetworkOutput, type RoutedOutput } from '../task/outputs.js';
 import { StreamTask, type TaskListener } from '../task/stream-task.js';
 import { TaskMetrics } from '../task/task-metrics.js';
-import { channelIdBases, type PeerMessage, type TaskMetricsReport, type WorkerDeployment } from './protocol.js';
+import { LocalStateFileReader, LocalStateFileWriter } from '../checkpoint/state-files.js';
+import type { KeyedStateFile, StateFileReader, StateFileRef, StateFileWriter } from '../checkpoint/metadata.js';
+import { keyGroupRangeFor } from '../../graph/key-groups.js';
+import { selectRestoredState, type OperatorSubtaskState, type RestoredOperatorState } from '../task/chain-state.js';
+import { channelIdBases, type CheckpointTrigger, type PeerMessage, type TaskMetricsReport, type WorkerDeployment } from './protocol.js';
 
 /** How the host reports to the main thread. */
 export interface HostListener {
   taskFinished(report: TaskMetricsReport): void;
   taskFailed(task: StreamTask, error: unknown): void;
+  taskInputEnded(task: StreamTask): void;
+  checkpointAcknowledged(task: StreamTask, checkpointId: number, operators: OperatorSubtaskState[]): void;
+  checkpointDeclined(task: StreamTask, checkpointId: number, error: unknown): void;
 }
 
 export class TaskHost implements BufferTransport {
@@ -37,6 +44,9 @@ export class TaskHost implements BufferTransport {
     if (this.deployment.network.bufferTimeoutMs === 0) this.flushAll();
   });
   private flushTimer: NodeJS.Timeout | undefined;
+  /** Checkpoints this worker heard of (by id): barriers may arrive from a peer before the trigger message. */
+  private readonly triggers = new Map<number, { trigger?: CheckpointTrigger; waiting: ((trigger: CheckpointTrigger) => void)[] }>();
+  private reader: StateFileReader | undefined;
 
   constructor(
     private readonly deployment: WorkerDeployment,
@@ -60,11 +70,12 @@ export class TaskHost implements BufferTransport {
     }
     const definition = module.default;
     const bases = channelIdBases(deployment.jobGraph);
+    if (deployment.restore !== undefined) this.reader = new LocalStateFileReader(deployment.restore.dir, deployment.restore.sharedDir);
     for (const { vertexId, subtaskIndex } of deployment.tasks) {
       const vertex = deployment.jobGraph.vertices.find((v) => v.id === vertexId)!;
-      this.tasks.push(this.createTask(definition, vertex, subtaskIndex, bases));
+      this.tasks.push(this.createTask(definition, vertex, subtaskIndex, bases, await this.restoredStateOf(vertex, subtaskIndex)));
     }
-    for (const task of this.tasks) await task.open();
+    for (const task of this.tasks) await task.open(this.reader);
     if (deployment.network.bufferTimeoutMs > 0) {
       this.flushTimer = setInterval(() => this.flushAll(), deployment.network.bufferTimeoutMs);
       this.flushTimer.unref();
@@ -73,6 +84,64 @@ export class TaskHost implements BufferTransport {
 
   start(): void {
     for (const task of this.tasks) task.start();
+  }
+
+  /** The coordinator started a checkpoint: the root tasks on this worker snapshot now, the others when barriers arrive. */
+  triggerCheckpoint(trigger: CheckpointTrigger): void {
+    const entry = this.triggers.get(trigger.checkpointId) ?? { waiting: [] };
+    entry.trigger = trigger;
+    this.triggers.set(trigger.checkpointId, entry);
+    for (const resolve of entry.waiting) resolve(trigger);
+    entry.waiting = [];
+    for (const root of trigger.roots) {
+      const task = this.tasks.find((t) => t.vertexId === root.vertexId && t.subtaskIndex === root.subtaskIndex);
+      task?.triggerCheckpoint(trigger.checkpointId, trigger.timestamp, trigger.format);
+    }
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.forgetTriggers(checkpointId);
+    for (const task of this.tasks) void task.notifyCheckpointComplete(checkpointId);
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.forgetTriggers(checkpointId);
+    for (const task of this.tasks) task.notifyCheckpointAborted(checkpointId);
+  }
+
+  private forgetTriggers(upTo: number): void {
+    for (const id of this.triggers.keys()) if (id <= upTo) this.triggers.delete(id);
+  }
+
+  private triggerOf(checkpointId: number): Promise<CheckpointTrigger> {
+    let entry = this.triggers.get(checkpointId);
+    if (entry === undefined) this.triggers.set(checkpointId, (entry = { waiting: [] }));
+    if (entry.trigger !== undefined) return Promise.resolve(entry.trigger);
+    return new Promise((resolve) => entry.waiting.push(resolve));
+  }
+
+  /** A writer for a task's files that waits for the checkpoint's directory if the trigger has not arrived yet. */
+  private stateFileWriter(checkpointId: number, operatorId: string, subtaskIndex: number): StateFileWriter {
+    const writer = this.triggerOf(checkpointId).then(
+      (trigger) => new LocalStateFileWriter({ snapshotDir: trigger.snapshotDir, ...(trigger.sharedDir !== undefined && { sharedDir: trigger.sharedDir }), operatorId, subtaskIndex }),
+    );
+    return {
+      writeKeyedStateFile: async (sections, options): Promise<KeyedStateFile> => (await writer).writeKeyedStateFile(sections, options),
+      writeOperatorStateFile: async (bytes): Promise<StateFileRef> => (await writer).writeOperatorStateFile(bytes),
+    };
+  }
+
+  /** The share of the restored snapshot of each operator of a subtask. */
+  private async restoredStateOf(vertex: JobVertex, subtaskIndex: number): Promise<Map<string, RestoredOperatorState> | undefined> {
+    const restore = this.deployment.restore;
+    if (restore === undefined || this.reader === undefined) return undefined;
+    const range = keyGroupRangeFor(vertex.maxParallelism, vertex.parallelism, subtaskIndex);
+    const restored = new Map<string, RestoredOperatorState>();
+    for (const op of vertex.operators) {
+      const state = await selectRestoredState(restore.metadata, op.id, subtaskIndex, vertex.parallelism, range, this.reader);
+      if (state !== undefined) restored.set(op.id, state);
+    }
+    return restored;
   }
 
   cancel(): void {
@@ -117,7 +186,13 @@ export class TaskHost implements BufferTransport {
     for (const task of this.tasks) task.flushOutputs();
   }
 
-  private createTask(definition: JobDefinition, vertex: JobVertex, subtaskIndex: number, bases: readonly number[]): StreamTask {
+  private createTask(
+    definition: JobDefinition,
+    vertex: JobVertex,
+    subtaskIndex: number,
+    bases: readonly number[],
+    restored: ReadonlyMap<string, RestoredOperatorState> | undefined,
+  ): StreamTask {
     const { deployment } = this;
     // Every subtask defines the job again: it owns its own function instances, as in Flink.
     const plan = planJob(definition, deployment.settings, deployment.args, deployment.defaultJobName);
@@ -181,14 +256,31 @@ export class TaskHost implements BufferTransport {
       networkOutputs,
       hooks,
       metrics,
+      ...(restored !== undefined && { restored }),
     });
     const listener: TaskListener = {
       finished: (t) => this.listener.taskFinished(reportOf(t)),
       failed: (t, error) => this.listener.taskFailed(t, error),
       recycle: (channel, buffer) => this.recycle(channel.channelId, channel.producerWorker, buffer),
+      stateFileWriter: (checkpointId, operatorId, index) => this.stateFileWriter(checkpointId, operatorId, index),
+      checkpointAcknowledged: (t, checkpointId, operators) => this.listener.checkpointAcknowledged(t, checkpointId, operators),
+      checkpointDeclined: (t, checkpointId, error) => this.listener.checkpointDeclined(t, checkpointId, error),
+      inputEnded: (t) => this.listener.taskInputEnded(t),
     };
     // The callbacks above run only once the task exists.
-    const task = new StreamTask(vertex.id, subtaskIndex, label, chain, gate, outputChannels, budget, metrics, this.mailbox, listener);
+    const task = new StreamTask(
+      vertex.id,
+      subtaskIndex,
+      label,
+      chain,
+      gate,
+      outputChannels,
+      budget,
+      metrics,
+      this.mailbox,
+      listener,
+      deployment.checkpointingMode,
+    );
     return task;
   }
 

@@ -36,6 +36,11 @@ port.on('message', (message: ToWorker) => {
         taskFinished: (report) => post({ type: 'task-finished', report }),
         taskFailed: (task, error) =>
           post({ type: 'task-failed', vertexId: task.vertexId, subtaskIndex: task.subtaskIndex, error: serializeError(error) }),
+        taskInputEnded: (task) => post({ type: 'task-input-ended', vertexId: task.vertexId, subtaskIndex: task.subtaskIndex }),
+        checkpointAcknowledged: (task, checkpointId, operators) =>
+          post({ type: 'checkpoint-ack', checkpointId, vertexId: task.vertexId, subtaskIndex: task.subtaskIndex, operators }),
+        checkpointDeclined: (task, checkpointId, error) =>
+          post({ type: 'checkpoint-declined', checkpointId, vertexId: task.vertexId, subtaskIndex: task.subtaskIndex, error: serializeError(error) }),
       });
       host.deploy().then(
         () => {
@@ -48,6 +53,15 @@ port.on('message', (message: ToWorker) => {
     }
     case 'start':
       host?.start();
+      break;
+    case 'trigger-checkpoint':
+      host?.triggerCheckpoint(message.trigger);
+      break;
+    case 'checkpoint-complete':
+      host?.notifyCheckpointComplete(message.checkpointId);
+      break;
+    case 'checkpoint-aborted':
+      host?.notifyCheckpointAborted(message.checkpointId);
       break;
     case 'cancel':
       if (metricsTimer !== undefined) clearInterval(metricsTimer);

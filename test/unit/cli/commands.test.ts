@@ -4,13 +4,38 @@
  * strictly, and a short flag means one thing across all commands.
  */
 import { describe, expect, it } from 'vitest';
+import Cancel from '../../../commands/cancel.js';
+import CheckpointList from '../../../commands/checkpoint/list.js';
+import CheckpointTrigger from '../../../commands/checkpoint/trigger.js';
 import Compile from '../../../commands/compile.js';
 import Info from '../../../commands/info.js';
+import List from '../../../commands/list.js';
 import New from '../../../commands/new.js';
+import NexmarkGenerate from '../../../commands/nexmark/generate.js';
+import NexmarkRun from '../../../commands/nexmark/run.js';
 import Run from '../../../commands/run.js';
+import SavepointCreate from '../../../commands/savepoint/create.js';
+import SavepointDispose from '../../../commands/savepoint/dispose.js';
+import SavepointInspect from '../../../commands/savepoint/inspect.js';
+import Stop from '../../../commands/stop.js';
 import { splitJobArgs } from '../../../src/cli/base-command.js';
 
-const COMMANDS = { compile: Compile, info: Info, new: New, run: Run };
+const COMMANDS = {
+  cancel: Cancel,
+  'checkpoint list': CheckpointList,
+  'checkpoint trigger': CheckpointTrigger,
+  compile: Compile,
+  info: Info,
+  list: List,
+  new: New,
+  'nexmark generate': NexmarkGenerate,
+  'nexmark run': NexmarkRun,
+  run: Run,
+  'savepoint create': SavepointCreate,
+  'savepoint dispose': SavepointDispose,
+  'savepoint inspect': SavepointInspect,
+  stop: Stop,
+};
 
 describe.each(Object.entries(COMMANDS))('%s', (_id, command) => {
   it('has a summary, a description and at least two examples', () => {
@@ -37,7 +62,7 @@ it('gives each short flag one meaning across all commands', () => {
       meaning.set(char, name);
     }
   }
-  expect(Object.fromEntries(meaning)).toEqual({ p: 'parallelism', t: 'target', D: 'property', o: 'output' });
+  expect(Object.fromEntries(meaning)).toEqual({ p: 'parallelism', t: 'target', D: 'property', o: 'output', s: 'from-savepoint', m: 'jobmanager', d: 'detached' });
 });
 
 describe('splitJobArgs', () => {

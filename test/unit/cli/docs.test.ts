@@ -19,7 +19,23 @@ describe('generated documentation', () => {
 
   it('has a page per command plus the overview, and the README section lists every command', async () => {
     const docs = await generateDocs(ROOT);
-    expect([...docs.manPages.keys()].sort()).toEqual(['flinkts-compile.1', 'flinkts-info.1', 'flinkts-new.1', 'flinkts-nexmark-generate.1', 'flinkts-nexmark-run.1', 'flinkts-run.1', 'flinkts.1']);
+    expect([...docs.manPages.keys()].sort()).toEqual([
+      'flinkts-cancel.1',
+      'flinkts-checkpoint-list.1',
+      'flinkts-checkpoint-trigger.1',
+      'flinkts-compile.1',
+      'flinkts-info.1',
+      'flinkts-list.1',
+      'flinkts-new.1',
+      'flinkts-nexmark-generate.1',
+      'flinkts-nexmark-run.1',
+      'flinkts-run.1',
+      'flinkts-savepoint-create.1',
+      'flinkts-savepoint-dispose.1',
+      'flinkts-savepoint-inspect.1',
+      'flinkts-stop.1',
+      'flinkts.1',
+    ]);
     const run = docs.manPages.get('flinkts-run.1')!;
     expect(run).toMatch(/^\.TH FLINKTS\\-RUN 1 "" "flinkts [0-9.]+" "flinkts manual"\n\.SH NAME\nflinkts\\-run \\- Run a job/);
     expect(run).toContain('\\fB\\-p\\fR, \\fB\\-\\-parallelism\\fR=\\fI<n>\\fR');

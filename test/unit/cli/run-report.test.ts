@@ -22,6 +22,7 @@ const finished: RunResult = {
   status: 'FINISHED',
   durationMs: 1234,
   runningMs: 1100,
+  restarts: 0,
   vertices: [vertex('Source: readTextFile(a.txt) -> tokenizer', 2, 10, 12345), vertex('counter -> Sink: Print to Std. Out', 2, 12345, 12345)],
 };
 

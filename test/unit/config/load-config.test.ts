@@ -17,6 +17,7 @@ import {
   TASKMANAGER_NUMBER_OF_TASK_SLOTS,
 } from '../../../src/config/options.js';
 import { OptionRegistry } from '../../../src/config/registry.js';
+import { localStateDir } from '../../../src/config/state-dir.js';
 
 let dir: string;
 beforeAll(() => {
@@ -49,11 +50,36 @@ describe('loadConfig: sources and precedence', () => {
     const config = loadConfig();
     expect(config.toJSON()).toEqual({
       'execution.buffer-timeout': 100,
+      'execution.checkpointing.externalized-checkpoint-retention': 'DELETE_ON_CANCELLATION',
+      'execution.checkpointing.interval': null,
+      'execution.checkpointing.min-pause': 0,
+      'execution.checkpointing.mode': 'EXACTLY_ONCE',
+      'execution.checkpointing.timeout': 600_000,
+      'execution.checkpointing.tolerable-failed-checkpoints': 0,
       'parallelism.default': 1,
       'pipeline.auto-watermark-interval': 200,
       'pipeline.max-parallelism': -1,
       'pipeline.name': null,
       'pipeline.operator-chaining.enabled': true,
+      'rest.address': '127.0.0.1',
+      'rest.allow-non-loopback': false,
+      'rest.port': 0,
+      // Flink's defaults of the restart strategies.
+      'restart-strategy.exponential-delay.attempts-before-reset-backoff': 2_147_483_647,
+      'restart-strategy.exponential-delay.backoff-multiplier': 1.5,
+      'restart-strategy.exponential-delay.initial-backoff': 1000,
+      'restart-strategy.exponential-delay.jitter-factor': 0.1,
+      'restart-strategy.exponential-delay.max-backoff': 60_000,
+      'restart-strategy.exponential-delay.reset-backoff-threshold': 3_600_000,
+      'restart-strategy.failure-rate.delay': 1000,
+      'restart-strategy.failure-rate.failure-rate-interval': 60_000,
+      'restart-strategy.failure-rate.max-failures-per-interval': 1,
+      'restart-strategy.fixed-delay.attempts': 1,
+      'restart-strategy.fixed-delay.delay': 1000,
+      'restart-strategy.type': null,
+      'state.checkpoints.dir': join(localStateDir(), 'checkpoints'),
+      'state.checkpoints.num-retained': 1,
+      'state.savepoints.dir': null,
       'taskmanager.memory.segment-size': 32768,
       'taskmanager.network.memory.buffers-per-channel': 8,
       'taskmanager.network.memory.max-overdraft-buffers-per-gate': 1000,

@@ -49,30 +49,38 @@ describe('NexmarkSource', () => {
     let count = 0;
     for (let i = 0; i < 50; i++) expect(r.pollNext({ collect: () => void count++ })).toBe('MORE_AVAILABLE');
     expect(count).toBe(50 * NEXMARK_BATCH_SIZE);
-    expect(r.snapshot()).toEqual({ nextEvent: 50 * NEXMARK_BATCH_SIZE });
+    expect(r.snapshotState()).toEqual([{ nextEvent: 50 * NEXMARK_BATCH_SIZE, step: 1 }]);
   });
 
-  it('snapshots its position as { nextEvent } and continues from a restored one exactly', () => {
+  it('snapshots its position as splits and continues from restored ones exactly', () => {
     const source = new NexmarkSource({ events: 10_000 });
     const whole = drain(reader(source, 1, 3)).events;
     const first = reader(source, 1, 3);
     const head: NexmarkEvent[] = [];
     first.pollNext({ collect: (e) => void head.push(e) });
     first.pollNext({ collect: (e) => void head.push(e) });
-    const state = first.snapshot();
-    expect(state).toEqual({ nextEvent: 1 + 2 * NEXMARK_BATCH_SIZE * 3 });
+    const state = first.snapshotState();
+    expect(state).toEqual([{ nextEvent: 1 + 2 * NEXMARK_BATCH_SIZE * 3, step: 3 }]);
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
-    const second = reader(source, 1, 3);
-    second.restore(state);
+    const second = source.createReader({ subtaskIndex: 0, parallelism: 1, operatorName: 'Nexmark', restoredSplits: state });
     expect([...head, ...drain(second).events]).toEqual(whole);
   });
 
-  it('refuses a position of another subtask', () => {
-    const r = reader(new NexmarkSource({ events: 100 }), 1, 3);
-    for (const bad of [{ nextEvent: 3 }, { nextEvent: -2 }, { nextEvent: 1.5 }, {} as { nextEvent: number }]) {
-      const attempt = (): void => r.restore(bad);
+  it('reads several restored splits (a lower parallelism), furthest behind first, and none when given none', () => {
+    const source = new NexmarkSource({ events: 3000 });
+    const merged = source.createReader({ subtaskIndex: 0, parallelism: 1, operatorName: 'Nexmark', restoredSplits: [{ nextEvent: 0, step: 2 }, { nextEvent: 1, step: 2 }] });
+    const ids = drain(merged).events.map((e) => e.dateTime);
+    const direct = drain(reader(source, 0, 1)).events.map((e) => e.dateTime);
+    expect([...ids].sort((a, b) => a - b)).toEqual([...direct].sort((a, b) => a - b));
+    expect(drain(source.createReader({ subtaskIndex: 0, parallelism: 1, operatorName: 'Nexmark', restoredSplits: [] })).events).toEqual([]);
+  });
+
+  it('refuses a split that is not { nextEvent, step }', () => {
+    const source = new NexmarkSource({ events: 100 });
+    for (const bad of [{ nextEvent: -2, step: 1 }, { nextEvent: 1.5, step: 1 }, { nextEvent: 3, step: 0 }, {}]) {
+      const attempt = (): unknown => source.createReader({ subtaskIndex: 0, parallelism: 1, operatorName: 'Nexmark', restoredSplits: [bad] });
       expect(attempt).toThrow(FlinktsError);
-      expect(attempt).toThrow(/cannot restore position/);
+      expect(attempt).toThrow(/cannot restore Nexmark split/);
     }
   });
 });

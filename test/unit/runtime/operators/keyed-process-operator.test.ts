@@ -21,6 +21,7 @@ import { withKeyContext } from '../../../../src/runtime/task/key-context.js';
 import { createRuntimeContext } from '../../../../src/runtime/task/runtime-context.js';
 import { HeapTimerService } from '../../../../src/runtime/time/timer-service.js';
 import { FakeProcessingTimeService } from '../time/fake-processing-time.js';
+import { OperatorState } from '../../../../src/runtime/task/chain-state.js';
 
 interface Cmd {
   key: string;
@@ -102,6 +103,7 @@ async function harness(): Promise<{ op: KeyedProcessOperator; out: Recording; cl
     keyGroupRange: { start: 0, end: 127 },
     task: { processingTimeService: clock, autoWatermarkIntervalMs: 200, currentWatermark: () => 0, awaitAsync: () => undefined },
     keyedStateBackend: backend,
+    operatorState: new OperatorState('op', 'test operator', backend, undefined),
     getInternalTimerService: (target) => (timerService = new HeapTimerService(backend, clock, target)),
   } satisfies OperatorContext;
   const op = new KeyedProcessOperator(new Probe() as KeyedProcessFunction<unknown, unknown, unknown>, context);

@@ -13,6 +13,7 @@ import { HeapKeyedStateBackend } from '../../../../src/runtime/state/heap-keyed-
 import { createRuntimeContext } from '../../../../src/runtime/task/runtime-context.js';
 import { HeapTimerService } from '../../../../src/runtime/time/timer-service.js';
 import { FakeProcessingTimeService } from '../time/fake-processing-time.js';
+import { OperatorState } from '../../../../src/runtime/task/chain-state.js';
 
 export class RecordingOutput implements Output {
   readonly log: string[] = [];
@@ -85,6 +86,7 @@ export async function harness<O extends TwoInputStreamOperator>(create: (context
     keyGroupRange: { start: 0, end: 127 },
     task: { processingTimeService: clock, autoWatermarkIntervalMs: 200, currentWatermark: () => 0, awaitAsync: () => undefined },
     keyedStateBackend: backend,
+    operatorState: new OperatorState('op', 'test operator', backend, undefined),
     getInternalTimerService: (target) => {
       if (backend === undefined) throw new Error('not keyed');
       const service = new HeapTimerService(backend, clock, target);

@@ -15,6 +15,7 @@ import { HeapKeyedStateBackend } from '../../../../src/runtime/state/heap-keyed-
 import { HeapTimerService, type ProcessingTimeService } from '../../../../src/runtime/time/timer-service.js';
 import { createRuntimeContext } from '../../../../src/runtime/task/runtime-context.js';
 import { WindowOperator } from '../../../../src/runtime/windowing/window-operator.js';
+import { OperatorState } from '../../../../src/runtime/task/chain-state.js';
 
 /** Records the spec a windowed stream would record, instead of building a job. */
 export function specOf<T = any, W extends Window = Window>(
@@ -97,6 +98,7 @@ export class WindowHarness {
         autoWatermarkIntervalMs: 200,
       },
       keyedStateBackend: this.backend,
+    operatorState: new OperatorState('op', 'test operator', this.backend, undefined),
       getInternalTimerService: (target) => (this.timerService = new HeapTimerService(this.backend, time, target)),
     };
     this.operator = new WindowOperator(spec, context);

@@ -1,0 +1,310 @@
+/**
+ * The checkpoint coordinator of one job (DESIGN §6): triggers checkpoints at
+ * the root tasks (running sources and tasks whose input ended), collects
+ * every task's acknowledgement, writes `_metadata` atomically, then tells
+ * every task the checkpoint completed. A checkpoint that a task declines or
+ * that times out is aborted and its directory discarded; more failures in a
+ * row than tolerated fail the job. Savepoints are checkpoints in the
+ * canonical format written to a directory of their own.
+ */
+import type { CheckpointingMode } from '../../api/checkpointing.js';
+import { FlinktsError } from '../../api/errors.js';
+import type { JobGraph } from '../../graph/job-graph.js';
+import type { CheckpointMetadata, OperatorSnapshot, SnapshotFormat, SnapshotKind, SubtaskSnapshot } from '../../runtime/checkpoint/metadata.js';
+import { rm } from 'node:fs/promises';
+import { commitSnapshot, savepointDir, type CheckpointStorage } from '../../runtime/checkpoint/storage.js';
+import type { OperatorSubtaskState } from '../../runtime/task/chain-state.js';
+import type { CheckpointTrigger, SerializedError, ToWorker } from '../../runtime/worker/protocol.js';
+
+/** The checkpoint settings of a job, configuration and code merged. */
+export interface CheckpointPolicy {
+  readonly intervalMs: number;
+  readonly mode: CheckpointingMode;
+  readonly timeoutMs: number;
+  readonly minPauseMs: number;
+  readonly tolerableFailures: number;
+  readonly retention: 'RETAIN_ON_CANCELLATION' | 'DELETE_ON_CANCELLATION';
+  readonly numRetained: number;
+  readonly directory: string;
+}
+
+/** A checkpoint or savepoint that completed. */
+export interface CompletedSnapshot {
+  readonly checkpointId: number;
+  readonly kind: SnapshotKind;
+  readonly path: string;
+  readonly triggeredAt: number;
+  readonly completedAt: number;
+  readonly stateSize: number;
+}
+
+/** What the coordinator needs from its job. */
+export interface CoordinatorHost {
+  readonly jobId: string;
+  readonly jobGraph: JobGraph;
+  broadcast(message: ToWorker): void;
+  /** Tasks that take part: every task of the current attempt. */
+  taskKeys(): readonly string[];
+  /** The tasks to trigger directly. */
+  rootTasks(): readonly { vertexId: string; subtaskIndex: number }[];
+  /** Too many checkpoints failed in a row. */
+  failJob(error: SerializedError): void;
+}
+
+interface Pending {
+  readonly checkpointId: number;
+  readonly kind: SnapshotKind;
+  readonly format: SnapshotFormat;
+  readonly dir: string;
+  readonly triggeredAt: number;
+  readonly awaiting: Set<string>;
+  readonly acks: Map<string, { vertexId: string; subtaskIndex: number; operators: readonly OperatorSubtaskState[] }>;
+  readonly timeout: NodeJS.Timeout;
+  trigger: CheckpointTrigger;
+  readonly resolve: (snapshot: CompletedSnapshot) => void;
+  readonly reject: (error: Error) => void;
+}
+
+export const taskKey = (vertexId: string, subtaskIndex: number): string => `${vertexId}#${subtaskIndex}`;
+
+export class CheckpointCoordinator {
+  private nextId: number;
+  private pending: Pending | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastCompletedAt = 0;
+  private consecutiveFailures = 0;
+  private stopped = false;
+  /** Requests waiting for the pending checkpoint to end (one at a time). */
+  private readonly queue: (() => void)[] = [];
+  readonly history: CompletedSnapshot[] = [];
+  readonly failures: { checkpointId: number; reason: string }[] = [];
+
+  constructor(
+    private readonly policy: CheckpointPolicy,
+    private readonly storage: CheckpointStorage,
+    private readonly host: CoordinatorHost,
+    /** The id of the checkpoint the job was restored from (ids continue after it). */
+    restoredId = 0,
+  ) {
+    this.nextId = restoredId + 1;
+  }
+
+  /** Starts periodic checkpoints. */
+  start(): void {
+    this.stopped = false;
+    this.schedule(this.policy.intervalMs);
+  }
+
+  /** Stops periodic checkpoints and aborts the pending one (failover, cancel, end). */
+  stop(reason: string): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending !== undefined) this.abort(this.pending, reason, false);
+    for (const run of this.queue.splice(0)) run();
+  }
+
+  /** Started and not stopped. */
+  get running(): boolean {
+    return !this.stopped;
+  }
+
+  get inProgress(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** Triggers a checkpoint or savepoint now (after the pending one, if any). */
+  trigger(kind: SnapshotKind, format: SnapshotFormat, targetDirectory?: string): Promise<CompletedSnapshot> {
+    if (this.stopped) return Promise.reject(new FlinktsError('CONFIG', 'the job is not running: no checkpoint can be taken'));
+    if (this.host.taskKeys().length === 0) return Promise.reject(new FlinktsError('CONFIG', 'every task has finished: there is nothing left to checkpoint'));
+    if (this.pending === undefined) return this.start1(kind, format, targetDirectory);
+    return new Promise((resolve, reject) => {
+      this.queue.push(() => {
+        if (this.stopped) reject(new FlinktsError('CONFIG', 'the job stopped before the checkpoint could be taken'));
+        else this.start1(kind, format, targetDirectory).then(resolve, reject);
+      });
+    });
+  }
+
+  /**
+   * A task's input ended while a checkpoint is pending: its upstream tasks
+   * may have finished without sending it the barrier, so it is triggered
+   * directly (it ignores the trigger if it snapshotted already).
+   */
+  taskInputEnded(vertexId: string, subtaskIndex: number): void {
+    const pending = this.pending;
+    if (pending === undefined || !pending.awaiting.has(taskKey(vertexId, subtaskIndex))) return;
+    this.host.broadcast({ type: 'trigger-checkpoint', trigger: { ...pending.trigger, roots: [{ vertexId, subtaskIndex }] } });
+  }
+
+  /** A task acknowledged its snapshot. */
+  acknowledge(checkpointId: number, vertexId: string, subtaskIndex: number, operators: readonly OperatorSubtaskState[]): void {
+    const pending = this.pending;
+    if (pending === undefined || pending.checkpointId !== checkpointId) return;
+    const key = taskKey(vertexId, subtaskIndex);
+    if (!pending.awaiting.delete(key)) return;
+    pending.acks.set(key, { vertexId, subtaskIndex, operators });
+    if (pending.awaiting.size === 0) void this.complete(pending);
+  }
+
+  /** A task declined: the checkpoint is aborted. */
+  decline(checkpointId: number, error: SerializedError): void {
+    const pending = this.pending;
+    if (pending === undefined || pending.checkpointId !== checkpointId) return;
+    this.abort(pending, `a task declined it: ${error.message}`, true, error);
+  }
+
+  private async start1(kind: SnapshotKind, format: SnapshotFormat, targetDirectory: string | undefined): Promise<CompletedSnapshot> {
+    if (this.host.taskKeys().length === 0) throw new FlinktsError('CONFIG', 'every task has finished: there is nothing left to checkpoint');
+    const checkpointId = this.nextId++;
+    const dir = kind === 'savepoint' ? await savepointDir(targetDirectory!, this.host.jobId) : await this.storage.createCheckpointDir(this.host.jobId, checkpointId);
+    return new Promise<CompletedSnapshot>((resolve, reject) => {
+      const triggeredAt = Date.now();
+      const pending: Pending = {
+        checkpointId,
+        kind,
+        format,
+        dir,
+        triggeredAt,
+        awaiting: new Set(this.host.taskKeys()),
+        acks: new Map(),
+        timeout: setTimeout(() => this.abort(pending, `it did not complete within ${this.policy.timeoutMs} ms`, true), this.policy.timeoutMs),
+        trigger: undefined as unknown as CheckpointTrigger,
+        resolve,
+        reject,
+      };
+      this.pending = pending;
+      const trigger: CheckpointTrigger = {
+        checkpointId,
+        timestamp: triggeredAt,
+        format,
+        snapshotDir: dir,
+        ...(kind === 'checkpoint' && { sharedDir: this.storage.sharedDir(this.host.jobId) }),
+        roots: this.host.rootTasks(),
+      };
+      pending.trigger = trigger;
+      this.host.broadcast({ type: 'trigger-checkpoint', trigger });
+    });
+  }
+
+  private async complete(pending: Pending): Promise<void> {
+    clearTimeout(pending.timeout);
+    try {
+      const metadata = this.metadata(pending);
+      if (pending.kind === 'checkpoint') await this.storage.commit(pending.dir, metadata);
+      else await commitSnapshot(pending.dir, metadata);
+      if (this.pending !== pending) return;
+      this.pending = undefined;
+      this.consecutiveFailures = 0;
+      this.lastCompletedAt = Date.now();
+      this.host.broadcast({ type: 'checkpoint-complete', checkpointId: pending.checkpointId });
+      const completed: CompletedSnapshot = {
+        checkpointId: pending.checkpointId,
+        kind: pending.kind,
+        path: pending.dir,
+        triggeredAt: pending.triggeredAt,
+        completedAt: this.lastCompletedAt,
+        stateSize: stateSize(metadata),
+      };
+      this.history.push(completed);
+      if (pending.kind === 'checkpoint') await this.storage.retain(this.host.jobId, this.policy.numRetained);
+      pending.resolve(completed);
+    } catch (error) {
+      this.abort(pending, `writing its metadata failed: ${error instanceof Error ? error.message : String(error)}`, true);
+      return;
+    } finally {
+      this.next();
+    }
+  }
+
+  private abort(pending: Pending, reason: string, countsAsFailure: boolean, cause?: SerializedError): void {
+    if (this.pending !== pending) return;
+    clearTimeout(pending.timeout);
+    this.pending = undefined;
+    this.host.broadcast({ type: 'checkpoint-aborted', checkpointId: pending.checkpointId });
+    const discard = pending.kind === 'checkpoint' ? this.storage.discard(this.host.jobId, pending.checkpointId) : rm(pending.dir, { recursive: true, force: true });
+    discard.catch(() => undefined);
+    this.failures.push({ checkpointId: pending.checkpointId, reason });
+    pending.reject(new FlinktsError('CONFIG', `${pending.kind} ${pending.checkpointId} failed: ${reason}`));
+    if (countsAsFailure && pending.kind === 'checkpoint' && ++this.consecutiveFailures > this.policy.tolerableFailures) {
+      this.host.failJob(
+        cause ?? { name: 'CheckpointFailure', message: `checkpoint ${pending.checkpointId} failed (${reason}); tolerable failed checkpoints: ${this.policy.tolerableFailures}` },
+      );
+      return;
+    }
+    this.next();
+  }
+
+  /** After a checkpoint ended: a queued request, else the next periodic one. */
+  private next(): void {
+    const run = this.queue.shift();
+    if (run !== undefined) {
+      run();
+      return;
+    }
+    if (!this.stopped) this.schedule(Math.max(this.policy.minPauseMs, this.policy.intervalMs - (Date.now() - (this.lastCompletedAt || Date.now()))));
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.stopped || this.pending !== undefined) return;
+      this.trigger('checkpoint', 'native').catch(() => undefined);
+    }, Math.max(0, delayMs));
+    this.timer.unref();
+  }
+
+  private metadata(pending: Pending): CheckpointMetadata {
+    const byOperator = new Map<string, SubtaskSnapshot[]>();
+    for (const ack of pending.acks.values()) {
+      for (const op of ack.operators) {
+        const subtasks = byOperator.get(op.operatorId) ?? [];
+        subtasks.push({
+          subtaskIndex: ack.subtaskIndex,
+          ...(op.keyed !== undefined && { keyed: op.keyed }),
+          ...(op.timers !== undefined && { timers: op.timers }),
+          ...(op.operator !== undefined && { operator: op.operator }),
+        });
+        byOperator.set(op.operatorId, subtasks);
+      }
+    }
+    const operators: OperatorSnapshot[] = [];
+    for (const vertex of this.host.jobGraph.vertices) {
+      for (const op of vertex.operators) {
+        const subtasks = (byOperator.get(op.id) ?? []).filter((s) => s.keyed !== undefined || s.timers !== undefined || s.operator !== undefined);
+        if (subtasks.length === 0) continue;
+        operators.push({
+          operatorId: op.id,
+          ...(op.uid !== undefined && { uid: op.uid }),
+          name: op.name,
+          parallelism: vertex.parallelism,
+          maxParallelism: vertex.maxParallelism,
+          subtasks: subtasks.sort((a, b) => a.subtaskIndex - b.subtaskIndex),
+        });
+      }
+    }
+    return {
+      kind: pending.kind,
+      format: pending.format,
+      backend: 'hashmap',
+      jobId: this.host.jobId,
+      jobName: this.host.jobGraph.jobName,
+      checkpointId: pending.checkpointId,
+      timestamp: pending.triggeredAt,
+      operators,
+    };
+  }
+}
+
+function stateSize(metadata: CheckpointMetadata): number {
+  let size = 0;
+  for (const op of metadata.operators) {
+    for (const s of op.subtasks) {
+      for (const f of s.keyed?.files ?? []) size += f.size;
+      for (const f of s.timers?.files ?? []) size += f.size;
+      size += s.operator?.file.size ?? 0;
+    }
+  }
+  return size;
+}

@@ -1,0 +1,262 @@
+/**
+ * State files on a local (or mounted) file system: the writer one subtask
+ * uses during a snapshot, and the reader a restore (or `savepoint inspect`)
+ * uses. Files are immutable once written: unique names, created exclusively,
+ * fsynced before their handle is returned, and identified by size and
+ * SHA-256 in the metadata. The reader checks both the first time it uses a
+ * file, so a corrupt or swapped file fails the restore before any of its
+ * state is loaded, with an error naming the file.
+ */
+import { randomBytes, createHash } from 'node:crypto';
+import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CheckpointFormatError, isErrno } from './checkpoint-errors.js';
+import type { CheckpointMetadata, KeyedStateFile, KeyedStateFileOptions, StateFileReader, StateFileRef, StateFileWriter, SubtaskSnapshot } from './metadata.js';
+import { unsafePathProblem } from './metadata-validate.js';
+
+/** File name suffix of keyed state files. */
+export const KEYED_FILE_SUFFIX = '.keyed';
+/** File name suffix of operator state files. */
+export const OPERATOR_FILE_SUFFIX = '.op';
+
+/** Where a {@link LocalStateFileWriter} writes. */
+export interface StateFileWriterOptions {
+  /** The snapshot directory (`chk-<n>` or `savepoint-…`): exclusive files go here. */
+  readonly snapshotDir: string;
+  /**
+   * The job's `shared/` directory, for files later checkpoints may reference.
+   * Without it (savepoints are self-contained) every file is written
+   * exclusive, whatever the caller asks.
+   */
+  readonly sharedDir?: string;
+  readonly operatorId: string;
+  readonly subtaskIndex: number;
+}
+
+/**
+ * Writes the state files of one operator subtask into one snapshot. Names are
+ * `<first 8 of operator id>-<subtask>-<16 random hex>.keyed|.op`, created with
+ * `O_EXCL`, so two writers never share a file.
+ */
+export class LocalStateFileWriter implements StateFileWriter {
+  constructor(private readonly options: StateFileWriterOptions) {}
+
+  async writeKeyedStateFile(sections: readonly (readonly [keyGroup: number, bytes: Uint8Array])[], options: KeyedStateFileOptions = {}): Promise<KeyedStateFile> {
+    const index: [number, number, number][] = [];
+    let offset = 0;
+    for (const [keyGroup, bytes] of sections) {
+      const previous = index.at(-1);
+      if (previous !== undefined && keyGroup <= previous[0]) {
+        throw new RangeError(`keyed state sections must be in ascending key-group order, got ${keyGroup} after ${previous[0]}`);
+      }
+      index.push([keyGroup, offset, bytes.byteLength]);
+      offset += bytes.byteLength;
+    }
+    const ref = await this.write(
+      KEYED_FILE_SUFFIX,
+      sections.map(([, bytes]) => bytes),
+      options.location ?? 'exclusive',
+    );
+    return {
+      ...ref,
+      sections: index,
+      delta: options.delta ?? false,
+      ...(options.clearedKeyGroups === undefined ? {} : { clearedKeyGroups: [...options.clearedKeyGroups] }),
+    };
+  }
+
+  async writeOperatorStateFile(bytes: Uint8Array): Promise<StateFileRef> {
+    return this.write(OPERATOR_FILE_SUFFIX, [bytes], 'exclusive');
+  }
+
+  private async write(suffix: string, chunks: readonly Uint8Array[], requested: 'exclusive' | 'shared'): Promise<StateFileRef> {
+    const { snapshotDir, sharedDir, operatorId, subtaskIndex } = this.options;
+    const location = requested === 'shared' && sharedDir !== undefined ? 'shared' : 'exclusive';
+    const name = `${operatorId.slice(0, 8)}-${subtaskIndex}-${randomBytes(8).toString('hex')}${suffix}`;
+    const path = join(location === 'shared' ? sharedDir! : snapshotDir, name);
+    const hash = createHash('sha256');
+    let size = 0;
+    const handle = await open(path, 'wx');
+    try {
+      for (const chunk of chunks) {
+        await writeFully(handle, chunk);
+        hash.update(chunk);
+        size += chunk.byteLength;
+      }
+      await handle.sync();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(path).catch(() => undefined);
+      throw error;
+    }
+    await handle.close();
+    return { path: name, location, size, sha256: hash.digest('hex') };
+  }
+}
+
+async function writeFully(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.byteLength) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.byteLength - written);
+    written += bytesWritten;
+  }
+}
+
+/**
+ * Reads the state files of one snapshot. Exclusive paths resolve against the
+ * snapshot directory, shared ones against the job's `shared/` directory. The
+ * first use of a file checks its size and SHA-256 against its handle (one
+ * streaming pass); later reads of that file trust it.
+ */
+export class LocalStateFileReader implements StateFileReader {
+  private readonly verified = new Map<string, Promise<void>>();
+
+  /**
+   * @param snapshotDir - the snapshot directory
+   * @param sharedDir - the job's `shared/` directory; absent for savepoints, which must not reference shared files
+   */
+  constructor(
+    readonly snapshotDir: string,
+    readonly sharedDir?: string,
+  ) {}
+
+  /** The absolute path of `file`; throws when its path is unsafe or it is shared and there is no shared directory. */
+  resolve(file: StateFileRef): string {
+    const problem = unsafePathProblem(file.path);
+    if (problem !== undefined) {
+      throw new CheckpointFormatError(this.snapshotDir, 'malformed', `state file path ${JSON.stringify(file.path)} ${problem}`);
+    }
+    if (file.location === 'shared') {
+      if (this.sharedDir === undefined) {
+        throw new CheckpointFormatError(join(this.snapshotDir, file.path), 'malformed', 'a shared state file is referenced, but a savepoint has no shared directory');
+      }
+      return join(this.sharedDir, file.path);
+    }
+    return join(this.snapshotDir, file.path);
+  }
+
+  /** Checks that `file` exists and has the recorded size (not its checksum), as a cheap check before using a snapshot. */
+  async checkExists(file: StateFileRef): Promise<void> {
+    const path = this.resolve(file);
+    const size = await sizeOf(path);
+    if (size !== file.size) throw sizeMismatch(path, file.size, size);
+  }
+
+  /** Checks size and SHA-256 of `file` (once per file and reader). */
+  verify(file: StateFileRef): Promise<void> {
+    const path = this.resolve(file);
+    let check = this.verified.get(path);
+    if (check === undefined) {
+      check = verifyFile(path, file);
+      this.verified.set(path, check);
+    }
+    return check;
+  }
+
+  async readSection(file: KeyedStateFile, keyGroup: number): Promise<Uint8Array | undefined> {
+    const section = findSection(file.sections, keyGroup);
+    if (section === undefined) return undefined;
+    await this.verify(file);
+    const path = this.resolve(file);
+    const [, offset, length] = section;
+    const bytes = Buffer.alloc(length);
+    const handle = await openForReading(path);
+    try {
+      let read = 0;
+      while (read < length) {
+        const { bytesRead } = await handle.read(bytes, read, length - read, offset + read);
+        if (bytesRead === 0) throw new CheckpointFormatError(path, 'truncated', `truncated: the section of key group ${keyGroup} ends at byte ${offset + length}, the file at ${offset + read}`);
+        read += bytesRead;
+      }
+    } finally {
+      await handle.close();
+    }
+    return bytes;
+  }
+
+  async readFile(file: StateFileRef): Promise<Uint8Array> {
+    await this.verify(file);
+    const path = this.resolve(file);
+    const handle = await openForReading(path);
+    try {
+      const bytes = await handle.readFile();
+      if (bytes.length !== file.size) throw sizeMismatch(path, file.size, bytes.length);
+      return bytes;
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** The state files of one subtask: keyed files, timer files, then its operator state file. */
+export function filesOfSubtask(subtask: SubtaskSnapshot): StateFileRef[] {
+  return [...(subtask.keyed?.files ?? []), ...(subtask.timers?.files ?? []), ...(subtask.operator === undefined ? [] : [subtask.operator.file])];
+}
+
+/** Every state file `metadata` references, each once (a shared file may be referenced by several subtasks and checkpoints). */
+export function referencedFiles(metadata: CheckpointMetadata): StateFileRef[] {
+  const files = new Map<string, StateFileRef>();
+  for (const operator of metadata.operators) {
+    for (const subtask of operator.subtasks) {
+      for (const file of filesOfSubtask(subtask)) files.set(`${file.location}:${file.path}`, file);
+    }
+  }
+  return [...files.values()];
+}
+
+function findSection(sections: KeyedStateFile['sections'], keyGroup: number): KeyedStateFile['sections'][number] | undefined {
+  let low = 0;
+  let high = sections.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const section = sections[mid]!;
+    if (section[0] === keyGroup) return section;
+    if (section[0] < keyGroup) low = mid + 1;
+    else high = mid - 1;
+  }
+  return undefined;
+}
+
+async function verifyFile(path: string, file: StateFileRef): Promise<void> {
+  const handle = await openForReading(path);
+  try {
+    const { size } = await handle.stat();
+    if (size !== file.size) throw sizeMismatch(path, file.size, size);
+    const hash = createHash('sha256');
+    for await (const chunk of handle.createReadStream({ autoClose: false, start: 0 })) hash.update(chunk as Buffer);
+    const digest = hash.digest('hex');
+    if (digest !== file.sha256) {
+      throw new CheckpointFormatError(path, 'checksum-mismatch', `checksum mismatch: the metadata records SHA-256 ${file.sha256}, the file has ${digest}`);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function openForReading(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (error) {
+    throw missingOrUnreadable(path, error);
+  }
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new CheckpointFormatError(path, 'missing-file', 'state file is not a regular file');
+    return info.size;
+  } catch (error) {
+    if (error instanceof CheckpointFormatError) throw error;
+    throw missingOrUnreadable(path, error);
+  }
+}
+
+function missingOrUnreadable(path: string, error: unknown): CheckpointFormatError {
+  if (isErrno(error, 'ENOENT')) return new CheckpointFormatError(path, 'missing-file', 'state file does not exist', { cause: error });
+  return new CheckpointFormatError(path, 'io', `cannot read state file: ${(error as Error).message}`, { cause: error });
+}
+
+function sizeMismatch(path: string, expected: number, actual: number): CheckpointFormatError {
+  return new CheckpointFormatError(path, 'size-mismatch', `size mismatch: the metadata records ${expected} bytes, the file has ${actual}`);
+}

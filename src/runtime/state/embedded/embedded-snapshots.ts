@@ -1,0 +1,285 @@
+/**
+ * Snapshots of the embedded backend: full or incremental, and restores.
+ *
+ * Once a native snapshot was taken (so not without checkpoints), every flush
+ * of the write-back cache logs each changed entry's key in the store's change
+ * log with the current *epoch*; a snapshot's synchronous part
+ * flushes, takes a consistent view of the store (an LMDB read transaction)
+ * and starts the next epoch. Its asynchronous part then writes, from that view:
+ *
+ * - a **full** file: every entry, by key group. A `canonical` snapshot
+ *   (savepoint) is always one full file, `exclusive`. A `native` checkpoint
+ *   writes a full *base* (`shared`) when there is no confirmed checkpoint to
+ *   build on, after `maxDeltas` deltas, or once the deltas together are larger
+ *   than the base;
+ * - otherwise a **delta** file (`shared`, `delta: true`): only the entries
+ *   changed since the last *confirmed* checkpoint (the entries logged with a
+ *   later epoch), removed ones as `DELETED`. The handle lists the base and
+ *   every delta since, so earlier files are referenced again, never rewritten.
+ *
+ * Deltas build on the last checkpoint whose completion was notified (as
+ * Flink's RocksDB backend does), so a checkpoint that fails or is declined
+ * costs nothing: the next delta still covers its changes. Logged changes older
+ * than the confirmed checkpoint are pruned while deltas are written.
+ *
+ * Restore applies each handle's files in order, for the key groups the handle
+ * and this backend share (any old parallelism), straight into the store.
+ */
+import { FlinktsError } from '../../../api/errors.js';
+import { assignToKeyGroup } from '../../../graph/key-groups.js';
+import type { KeyedStateFile, KeyedStateHandle, StateFileReader } from '../../checkpoint/metadata.js';
+import { decodeKeyGroupSection, DELETED, encodeKeyGroupSection, type KeyedEntryRecord } from '../../checkpoint/state-sections.js';
+import type { KeyedSnapshotOptions } from '../keyed-state-backend.js';
+import type { KeyGroupRange } from '../key-grouped-map.js';
+import type { EmbeddedStore, StoreSnapshot } from './embedded-store.js';
+import { entryRows, keyAndNamespace, recordOf, writeRecord, type Row } from './entry-records.js';
+import { groupPrefix, parseRowKey, prefixRange } from './key-codec.js';
+import type { RegisteredState, StateRegistry } from './state-registry.js';
+
+/** The files a checkpoint's handle lists: a base and the deltas since. */
+interface Chain {
+  readonly files: readonly KeyedStateFile[];
+  readonly baseSize: number;
+  readonly deltaSize: number;
+  readonly deltas: number;
+  /** Every change logged up to this epoch is in the files. */
+  readonly epoch: number;
+}
+
+/** What snapshots need from the backend. */
+export interface SnapshotSource {
+  readonly store: EmbeddedStore;
+  readonly registry: StateRegistry;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly maxParallelism: number;
+  readonly clock: () => number;
+  /** Writes the cache out. */
+  flush(): void;
+  /** Ends the current epoch (after a flush) and returns it; `track`: log changes from now on (a native snapshot). */
+  closeEpoch(track: boolean): number;
+  /** Whether the backend is being disposed: running snapshots stop at their next step. */
+  disposing(): boolean;
+}
+
+/** Yield to the event loop after this many rows, so records keep flowing while files are written. */
+const ROWS_PER_SLICE = 4096;
+/** Logged changes pruned per write transaction. */
+const PRUNE_BATCH = 10_000;
+
+/** What one snapshot wrote (for tests and metrics). */
+export interface SnapshotReport {
+  readonly checkpointId: number;
+  readonly kind: 'full' | 'delta' | 'unchanged';
+  readonly entries: number;
+}
+
+export class EmbeddedSnapshots {
+  private confirmed: Chain | undefined;
+  private readonly pending = new Map<number, Chain>();
+  /** The last snapshots taken, newest last (a few, for tests and metrics). */
+  readonly reports: SnapshotReport[] = [];
+
+  constructor(
+    private readonly source: SnapshotSource,
+    private readonly maxDeltas: number,
+  ) {}
+
+  snapshot(options: KeyedSnapshotOptions): () => Promise<KeyedStateHandle | undefined> {
+    this.source.flush();
+    const canonical = options.format === 'canonical';
+    const epoch = this.source.closeEpoch(!canonical);
+    const view = this.source.store.snapshot();
+    const base = this.confirmed;
+    const full = canonical || base === undefined || base.deltas >= this.maxDeltas || base.deltaSize > base.baseSize;
+    const states = this.source.registry.all().map(({ name, kind }) => ({ name, kind }));
+    const now = this.source.clock();
+    return async () => {
+      try {
+        this.checkRunning();
+        const { sections, entries } = full ? await this.fullSections(view, now) : await this.deltaSections(view, base!, now);
+        this.report({ checkpointId: options.checkpointId, kind: full ? 'full' : sections.length === 0 ? 'unchanged' : 'delta', entries });
+        let chain: Chain;
+        if (full) {
+          if (sections.length === 0) {
+            if (!canonical) this.pending.set(options.checkpointId, { files: [], baseSize: 0, deltaSize: 0, deltas: 0, epoch });
+            return undefined;
+          }
+          const file = await options.files.writeKeyedStateFile(sections, { location: canonical ? 'exclusive' : 'shared' });
+          chain = { files: [file], baseSize: file.size, deltaSize: 0, deltas: 0, epoch };
+        } else if (sections.length === 0) {
+          chain = { ...base!, epoch };
+        } else {
+          const file = await options.files.writeKeyedStateFile(sections, { location: 'shared', delta: true });
+          chain = { files: [...base!.files, file], baseSize: base!.baseSize, deltaSize: base!.deltaSize + file.size, deltas: base!.deltas + 1, epoch };
+        }
+        // Only files in the shared directory can be referenced by later checkpoints.
+        if (!canonical && chain.files.every((f) => f.location === 'shared')) this.pending.set(options.checkpointId, chain);
+        if (chain.files.length === 0) return undefined;
+        return { keyGroupRange: this.source.keyGroupRange, files: chain.files, states };
+      } finally {
+        view.release();
+      }
+    };
+  }
+
+  /** Checkpoint `checkpointId` completed: later deltas build on it. */
+  notifyCheckpointComplete(checkpointId: number): void {
+    const chain = this.pending.get(checkpointId);
+    if (chain !== undefined && (this.confirmed === undefined || chain.epoch > this.confirmed.epoch)) this.confirmed = chain;
+    for (const id of [...this.pending.keys()]) if (id <= checkpointId) this.pending.delete(id);
+  }
+
+  /** Loads `handles` (see the header); the next checkpoint is a full one. */
+  async restore(handles: readonly KeyedStateHandle[], files: StateFileReader): Promise<void> {
+    const { keyGroupRange: mine, registry, store } = this.source;
+    for (const handle of handles) {
+      const start = Math.max(handle.keyGroupRange.start, mine.start);
+      const end = Math.min(handle.keyGroupRange.end, mine.end);
+      if (start > end) continue;
+      const listed = new Map(handle.states.map((s) => [s.name, s.kind]));
+      for (const [index, file] of handle.files.entries()) {
+        // A full file after others starts its key groups from empty; a delta clears only the groups it says.
+        const cleared = !file.delta ? (index > 0 ? range(start, end) : []) : (file.clearedKeyGroups ?? []).filter((g) => g >= start && g <= end);
+        if (cleared.length > 0) store.write((w) => cleared.forEach((g) => w.removeRange(prefixRange(groupPrefix(g)).start, prefixRange(groupPrefix(g)).end)));
+        for (const [keyGroup] of file.sections) {
+          if (keyGroup < start || keyGroup > end) continue;
+          const bytes = await files.readSection(file, keyGroup);
+          if (bytes === undefined) continue;
+          const records = decodeKeyGroupSection(bytes);
+          store.write((writer) => {
+            for (const record of records) {
+              const kind = listed.get(record[0]);
+              if (kind === undefined) {
+                throw new FlinktsError('STATE_INCOMPATIBLE', `keyed state '${record[0]}' has entries but is not listed among the snapshot's states`);
+              }
+              const group = assignToKeyGroup(record[1], this.source.maxParallelism);
+              if (group < mine.start || group > mine.end) continue;
+              writeRecord(writer, registry.restored(record[0], kind), group, record);
+            }
+          });
+        }
+      }
+      for (const [name, kind] of listed) registry.restored(name, kind);
+    }
+    this.confirmed = undefined;
+    this.pending.clear();
+  }
+
+  private async fullSections(view: StoreSnapshot, now: number): Promise<{ sections: [number, Uint8Array][]; entries: number }> {
+    const sections: [number, Uint8Array][] = [];
+    let entries = 0;
+    let rowsSinceYield = 0;
+    const { start: first, end: last } = this.source.keyGroupRange;
+    for (let keyGroup = first; keyGroup <= last; keyGroup++) {
+      const records: KeyedEntryRecord[] = [];
+      let current: { state: RegisteredState; rows: Row[]; entryEnd: number } | undefined;
+      const emit = (): void => {
+        if (current === undefined) return;
+        const record = recordOf(current.state, current.rows, this.expiry(current.state, now));
+        if (record !== undefined) records.push(record);
+        current = undefined;
+      };
+      const { start, end } = prefixRange(groupPrefix(keyGroup));
+      for (const row of view.range(start, end)) {
+        const parsed = parseRowKey(row.key);
+        const state = this.stateOf(parsed.stateId);
+        // A map's entry rows follow its own row and share its key as a prefix.
+        const isMapEntryRow = state.kind === 'map' && parsed.entryEnd < row.key.length;
+        if (isMapEntryRow && current !== undefined && current.state === state && row.key.subarray(0, current.entryEnd).equals(current.rows[0]!.key)) {
+          current.rows.push(row);
+        } else if (!isMapEntryRow) {
+          emit();
+          current = { state, rows: [row], entryEnd: parsed.entryEnd };
+        }
+        if (++rowsSinceYield >= ROWS_PER_SLICE) {
+          rowsSinceYield = 0;
+          await yieldToEventLoop();
+          this.checkRunning();
+        }
+      }
+      emit();
+      if (records.length > 0) {
+        sections.push([keyGroup, encodeKeyGroupSection(records)]);
+        entries += records.length;
+      }
+    }
+    return { sections, entries };
+  }
+
+  private async deltaSections(view: StoreSnapshot, base: Chain, now: number): Promise<{ sections: [number, Uint8Array][]; entries: number }> {
+    const sections: [number, Uint8Array][] = [];
+    let entries = 0;
+    let group = -1;
+    let records: KeyedEntryRecord[] = [];
+    let stale: Buffer[] = [];
+    let rowsSinceYield = 0;
+    const close = (): void => {
+      if (records.length > 0) sections.push([group, encodeKeyGroupSection(records)]);
+      entries += records.length;
+      records = [];
+    };
+    for (const { key, epoch, header } of view.changes()) {
+      if (epoch <= base.epoch) {
+        stale.push(key);
+        if (stale.length >= PRUNE_BATCH) {
+          this.source.store.pruneChanges(stale, base.epoch);
+          stale = [];
+        }
+        continue;
+      }
+      const parsed = parseRowKey(key);
+      if (parsed.keyGroup !== group) {
+        close();
+        group = parsed.keyGroup;
+      }
+      const state = this.stateOf(parsed.stateId);
+      const rows = entryRows(state, key, view);
+      const record = recordOf(state, rows, this.expiry(state, now));
+      if (record !== undefined) records.push(record);
+      else records.push(deletedRecord(state, key, header));
+      if (++rowsSinceYield >= ROWS_PER_SLICE) {
+        rowsSinceYield = 0;
+        await yieldToEventLoop();
+        this.checkRunning();
+      }
+    }
+    close();
+    if (stale.length > 0) this.source.store.pruneChanges(stale, base.epoch);
+    return { sections, entries };
+  }
+
+  private checkRunning(): void {
+    if (this.source.disposing()) throw new FlinktsError('INTERNAL', 'the embedded state backend was disposed while a snapshot was being written');
+  }
+
+  /** With `cleanupFullSnapshot`, expired entries are left out of snapshots. */
+  private expiry(state: RegisteredState, now: number): { ttl: NonNullable<ReturnType<StateRegistry['ttlOf']>>; now: number } | undefined {
+    const ttl = this.source.registry.ttlOf(state);
+    return ttl !== undefined && ttl.cleanupFullSnapshot ? { ttl, now } : undefined;
+  }
+
+  private stateOf(id: number): RegisteredState {
+    const state = this.source.registry.byStateId(id);
+    if (state === undefined) throw new FlinktsError('INTERNAL', `the embedded store holds rows of unknown state id ${id}`);
+    return state;
+  }
+
+  private report(report: SnapshotReport): void {
+    this.reports.push(report);
+    if (this.reports.length > 16) this.reports.shift();
+  }
+}
+
+/** The `DELETED` entry of a removed (or emptied) state entry; the logged row header gives keys the row key cannot. */
+function deletedRecord(state: RegisteredState, rowKey: Buffer, header: Buffer): KeyedEntryRecord {
+  const { key, namespace } = keyAndNamespace({ key: rowKey, value: header });
+  return [state.name, key, namespace, DELETED];
+}
+
+function range(start: number, end: number): number[] {
+  return Array.from({ length: end - start + 1 }, (_, i) => start + i);
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,155 @@
+/**
+ * The on-disk store of one operator subtask: an LMDB environment (the `lmdb`
+ * package, chosen by `bench/state-stores.js`: synchronous reads, the fastest
+ * point reads and prefix scans of the stores measured) in a directory of its
+ * own, with two databases:
+ *
+ * - `state`: the rows (see `key-codec.ts` and `row-codec.ts`);
+ * - `changes`: entry key → the epoch (u32) in which the entry last changed and
+ *   its row header, for incremental checkpoints (see `embedded-snapshots.ts`).
+ *
+ * The store is scratch space: checkpoints make state durable, so it is opened
+ * without fsync (`noSync`), created empty and deleted on close. Reads are
+ * synchronous (operators read state inside `processElement`); writes come in
+ * batches, one synchronous write transaction per flush of the write-back cache.
+ * A snapshot is an LMDB read transaction: a consistent view that later writes
+ * do not change, held until released.
+ */
+import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { prefixRange } from './key-codec.js';
+
+/** The writes of one transaction. */
+export interface StoreWriter {
+  put(key: Buffer, value: Buffer): void;
+  remove(key: Buffer): void;
+  /** Removes every row in `[start, end)`. */
+  removeRange(start: Buffer, end: Buffer): void;
+  /** Records that the entry `key` changed in `epoch`; `header` is its row header (it names keys the row key cannot). */
+  logChange(key: Buffer, epoch: number, header: Buffer): void;
+  /** A read inside the transaction (it sees the transaction's own writes). */
+  get(key: Buffer): Buffer | undefined;
+}
+
+/** A consistent read-only view of the store. */
+export interface StoreSnapshot {
+  get(key: Buffer): Buffer | undefined;
+  range(start: Buffer, end: Buffer): Iterable<{ key: Buffer; value: Buffer }>;
+  /** Every logged change: entry key, epoch and row header, in key order. */
+  changes(): Iterable<{ key: Buffer; epoch: number; header: Buffer }>;
+  release(): void;
+}
+
+type Transaction = ReturnType<Database['useReadTransaction']>;
+
+/** One LMDB environment in a directory of its own. */
+export class EmbeddedStore {
+  private readonly root: RootDatabase<Buffer, Buffer>;
+  private readonly state: Database<Buffer, Buffer>;
+  private readonly changeLog: Database<Buffer, Buffer>;
+  private readonly openSnapshots = new Set<Transaction>();
+  private closed = false;
+
+  /**
+   * Opens a new, empty store in `directory` (anything already there is
+   * removed); with `removeEmptyParent`, closing also removes the parent
+   * directory once no other store is left in it.
+   */
+  constructor(
+    readonly directory: string,
+    private readonly removeEmptyParent = false,
+  ) {
+    rmSync(directory, { recursive: true, force: true });
+    mkdirSync(directory, { recursive: true });
+    const options = { keyEncoding: 'binary', encoding: 'binary', compression: false, cache: false } as const;
+    this.root = open<Buffer, Buffer>({ path: directory, ...options, noSync: true, maxDbs: 4 });
+    this.state = this.root.openDB<Buffer, Buffer>({ name: 'state', ...options });
+    this.changeLog = this.root.openDB<Buffer, Buffer>({ name: 'changes', ...options });
+  }
+
+  get(key: Buffer): Buffer | undefined {
+    return this.state.getBinary(key);
+  }
+
+  /** Rows in `[start, end)`, in key order, from at most `limit` rows. */
+  range(start: Buffer, end: Buffer, limit?: number): Iterable<{ key: Buffer; value: Buffer }> {
+    return this.state.getRange({ start, end, ...(limit !== undefined && { limit }) });
+  }
+
+  /** Rows whose key starts with `prefix`. */
+  rowsWithPrefix(prefix: Buffer): Iterable<{ key: Buffer; value: Buffer }> {
+    const { start, end } = prefixRange(prefix);
+    return this.range(start, end);
+  }
+
+  /** Runs `writes` in one synchronous write transaction. */
+  write(writes: (writer: StoreWriter) => void): void {
+    const state = this.state;
+    const changeLog = this.changeLog;
+    state.transactionSync(() => {
+      writes({
+        put: (key, value) => state.putSync(key, value),
+        remove: (key) => void state.removeSync(key),
+        removeRange: (start, end) => {
+          for (const key of [...state.getKeys({ start, end })]) state.removeSync(key);
+        },
+        logChange: (key, epoch, header) => {
+          const logged = Buffer.allocUnsafe(4 + header.length);
+          logged.writeUInt32BE(epoch, 0);
+          header.copy(logged, 4);
+          changeLog.putSync(key, logged);
+        },
+        get: (key) => state.getBinary(key),
+      });
+    });
+  }
+
+  /** Removes the logged changes of `keys` whose epoch is still at most `epoch` (they are in a confirmed checkpoint). */
+  pruneChanges(keys: readonly Buffer[], epoch: number): void {
+    const changeLog = this.changeLog;
+    changeLog.transactionSync(() => {
+      for (const key of keys) {
+        const logged = changeLog.getBinary(key);
+        if (logged !== undefined && logged.readUInt32BE(0) <= epoch) changeLog.removeSync(key);
+      }
+    });
+  }
+
+  /** A consistent view of the store as it is now (release it when done). */
+  snapshot(): StoreSnapshot {
+    const transaction = this.state.useReadTransaction();
+    this.openSnapshots.add(transaction);
+    const state = this.state;
+    const changeLog = this.changeLog;
+    return {
+      // getBinary takes read options at run time; its typings do not say so.
+      get: (key) => (state.getBinary as (this: typeof state, key: Buffer, options: { transaction: Transaction }) => Buffer | undefined).call(state, key, { transaction }),
+      range: (start, end) => state.getRange({ start, end, transaction }),
+      *changes() {
+        for (const { key, value } of changeLog.getRange({ transaction })) yield { key, epoch: value.readUInt32BE(0), header: value.subarray(4) };
+      },
+      release: () => {
+        // Once only, and never after close (which released every open view).
+        if (this.openSnapshots.delete(transaction)) transaction.done();
+      },
+    };
+  }
+
+  /** Closes the store and deletes its directory. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const transaction of this.openSnapshots) transaction.done();
+    this.openSnapshots.clear();
+    await this.root.close();
+    rmSync(this.directory, { recursive: true, force: true });
+    if (this.removeEmptyParent) {
+      try {
+        rmdirSync(dirname(this.directory));
+      } catch {
+        // Not empty (another subtask's store) or already gone.
+      }
+    }
+  }
+}

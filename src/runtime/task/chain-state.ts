@@ -1,0 +1,226 @@
+/**
+ * The state of one operator of a chain as checkpoints see it: its keyed
+ * backend and timers, its operator state store, and the user functions that
+ * take part (`CheckpointedFunction`, `CheckpointListener`). Snapshots are
+ * taken per operator and keyed by operator id; restores hand each operator
+ * the share of the old subtasks' state that belongs to it.
+ */
+import { isCheckpointedFunction, isCheckpointListener, type CheckpointedFunction, type CheckpointListener } from '../../api/checkpointing.js';
+import { FlinktsError } from '../../api/errors.js';
+import { assignToKeyGroup } from '../../graph/key-groups.js';
+import type { CheckpointMetadata, KeyedStateHandle, OperatorStateHandle, SnapshotFormat, StateFileReader, StateFileWriter } from '../checkpoint/metadata.js';
+import { decodeKeyGroupSection, decodeOperatorState, encodeKeyGroupSection, encodeOperatorState, type KeyedEntryRecord } from '../checkpoint/state-sections.js';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
+import type { KeyGroupRange } from '../state/key-grouped-map.js';
+import { HeapOperatorStateStore, redistributeOperatorState, type OperatorStateList } from '../state/operator-state-store.js';
+import type { HeapTimerService } from '../time/timer-service.js';
+
+/** What one operator snapshot gives the JobManager. */
+export interface OperatorSubtaskState {
+  readonly operatorId: string;
+  readonly keyed?: KeyedStateHandle;
+  readonly timers?: KeyedStateHandle;
+  readonly operator?: OperatorStateHandle;
+}
+
+/** Where a snapshot goes. */
+export interface SnapshotTarget {
+  readonly checkpointId: number;
+  readonly timestamp: number;
+  readonly format: SnapshotFormat;
+  /** A writer for the files of `operatorId`. */
+  writer(operatorId: string): StateFileWriter;
+}
+
+/** The restored state of one operator subtask, already redistributed. */
+export interface RestoredOperatorState {
+  readonly keyed: readonly KeyedStateHandle[];
+  readonly timers: RestoredTimers;
+  readonly operator: readonly OperatorStateList[];
+}
+
+const TIMERS_STATE = 'timers';
+
+/** The checkpointed parts of one operator subtask. */
+export class OperatorState {
+  readonly store: HeapOperatorStateStore;
+  readonly timerServices: HeapTimerService[] = [];
+  private readonly functions: CheckpointedFunction[] = [];
+  private readonly listeners: CheckpointListener[] = [];
+  /** Snapshot hooks of the runtime (e.g. a source reader's splits), run before the store is snapshotted. */
+  private readonly preSnapshot: ((checkpointId: number) => void)[] = [];
+
+  constructor(
+    readonly operatorId: string,
+    readonly operatorName: string,
+    readonly keyedBackend: KeyedStateBackend | undefined,
+    readonly restored: RestoredOperatorState | undefined,
+  ) {
+    this.store = new HeapOperatorStateStore(operatorName, restored?.operator);
+  }
+
+  get isRestored(): boolean {
+    return this.restored !== undefined;
+  }
+
+  /** Called for every user function before it opens: initializes its state and registers it. */
+  registerFunction(fn: unknown): void {
+    if (isCheckpointedFunction(fn)) {
+      fn.initializeState({ isRestored: () => this.isRestored, getOperatorStateStore: () => this.store });
+      this.functions.push(fn);
+    }
+    if (isCheckpointListener(fn)) this.listeners.push(fn);
+  }
+
+  /** A runtime participant told of completed checkpoints (e.g. a source reader). */
+  addListener(listener: CheckpointListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** A runtime hook run at every snapshot before the store is read. */
+  onSnapshot(hook: (checkpointId: number) => void): void {
+    this.preSnapshot.push(hook);
+  }
+
+  /** Adds a timer service of this operator, with its restored timers. */
+  addTimerService(service: HeapTimerService): HeapTimerService {
+    if (this.restored !== undefined) restoreTimersInto(service, this.timerServices.length, this.restored.timers);
+    this.timerServices.push(service);
+    return service;
+  }
+
+  /** Loads the restored keyed state (before any operator opens). */
+  async restoreKeyed(reader: StateFileReader | undefined): Promise<void> {
+    if (this.restored === undefined || reader === undefined || this.keyedBackend === undefined) return;
+    await this.keyedBackend.restore(this.restored.keyed, reader);
+  }
+
+  /** The synchronous part of a snapshot; the returned function writes the files. */
+  snapshot(target: SnapshotTarget): () => Promise<OperatorSubtaskState> {
+    const context = { getCheckpointId: () => target.checkpointId, getCheckpointTimestamp: () => target.timestamp };
+    for (const hook of this.preSnapshot) hook(target.checkpointId);
+    for (const fn of this.functions) fn.snapshotState(context);
+    const writer = target.writer(this.operatorId);
+    const keyedAsync = this.keyedBackend?.snapshot({ checkpointId: target.checkpointId, format: target.format, files: writer });
+    const timerSections = this.keyedBackend === undefined ? [] : this.encodeTimers(this.keyedBackend);
+    const lists = this.store.snapshot();
+    const operatorBytes = lists.length === 0 ? undefined : encodeOperatorState(Object.fromEntries(lists.map((l) => [l.name, l.elements])));
+    return async () => {
+      const keyed = await keyedAsync?.();
+      const timers =
+        timerSections.length === 0
+          ? undefined
+          : {
+              keyGroupRange: this.keyedBackend!.keyGroupRange,
+              files: [await writer.writeKeyedStateFile(timerSections)],
+              states: this.timerServices.flatMap((_, i) => [`${TIMERS_STATE}/${i}/event`, `${TIMERS_STATE}/${i}/processing`]).map((name) => ({ name, kind: 'list' as const })),
+            };
+      const operator =
+        operatorBytes === undefined
+          ? undefined
+          : { file: await writer.writeOperatorStateFile(operatorBytes), states: lists.map((l) => ({ name: l.name, mode: l.mode, count: l.elements.length })) };
+      return { operatorId: this.operatorId, ...(keyed && { keyed }), ...(timers && { timers }), ...(operator && { operator }) };
+    };
+  }
+
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    this.keyedBackend?.notifyCheckpointComplete(checkpointId);
+    for (const listener of this.listeners) await listener.notifyCheckpointComplete(checkpointId);
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    for (const listener of this.listeners) listener.notifyCheckpointAborted?.(checkpointId);
+  }
+
+  private encodeTimers(backend: KeyedStateBackend): [number, Uint8Array][] {
+    const byGroup = new Map<number, Map<string, KeyedEntryRecord & unknown[]>>();
+    this.timerServices.forEach((service, index) => {
+      for (const timer of service.timers()) {
+        const keyGroup = assignToKeyGroup(timer.key, backend.maxParallelism);
+        let group = byGroup.get(keyGroup);
+        if (group === undefined) byGroup.set(keyGroup, (group = new Map()));
+        const name = `${TIMERS_STATE}/${index}/${timer.domain}`;
+        // One entry per (state, key, namespace) holding its timestamps.
+        const id = `${name}\u0000${JSON.stringify([timer.namespace])}\u0000${typeof timer.key === 'object' ? JSON.stringify(timer.key) : `${typeof timer.key}:${String(timer.key)}`}`;
+        const entry = group.get(id);
+        if (entry === undefined) group.set(id, [name, timer.key, timer.namespace, [timer.timestamp]] as KeyedEntryRecord & unknown[]);
+        else (entry[3] as number[]).push(timer.timestamp);
+      }
+    });
+    return [...byGroup.keys()].sort((a, b) => a - b).map((keyGroup) => [keyGroup, encodeKeyGroupSection(byGroup.get(keyGroup)!.values())]);
+  }
+}
+
+/** Restored timers by state name (`timers/<service index>/<domain>`). */
+export type RestoredTimers = ReadonlyMap<string, readonly { key: unknown; namespace: string; timestamps: readonly number[] }[]>;
+
+/** Reads the timers of the key groups in `range` from timer handles. */
+export async function readRestoredTimers(handles: readonly KeyedStateHandle[], range: KeyGroupRange, reader: StateFileReader): Promise<RestoredTimers> {
+  const byState = new Map<string, { key: unknown; namespace: string; timestamps: number[] }[]>();
+  for (const handle of handles) {
+    for (const file of handle.files) {
+      for (const [keyGroup] of file.sections) {
+        if (keyGroup < range.start || keyGroup > range.end) continue;
+        const bytes = await reader.readSection(file, keyGroup);
+        if (bytes === undefined) continue;
+        for (const [name, key, namespace, value] of decodeKeyGroupSection(bytes)) {
+          const list = byState.get(name) ?? [];
+          list.push({ key, namespace, timestamps: value as number[] });
+          byState.set(name, list);
+        }
+      }
+    }
+  }
+  return byState;
+}
+
+/** Registers restored timers with the timer service that is `index`-th of its operator. */
+export function restoreTimersInto(service: HeapTimerService, index: number, restored: RestoredTimers): void {
+  for (const domain of ['event', 'processing'] as const) {
+    for (const { key, namespace, timestamps } of restored.get(`${TIMERS_STATE}/${index}/${domain}`) ?? []) {
+      for (const timestamp of timestamps) service.restoreTimer(domain, key, namespace, timestamp);
+    }
+  }
+}
+
+/**
+ * The state of operator `operatorId` for new subtask `subtaskIndex` of
+ * `parallelism`: keyed handles whose key groups overlap its range, and its
+ * share of operator state (read from the files now).
+ */
+export async function selectRestoredState(
+  metadata: CheckpointMetadata,
+  operatorId: string,
+  subtaskIndex: number,
+  parallelism: number,
+  keyGroupRange: KeyGroupRange,
+  reader: StateFileReader,
+): Promise<RestoredOperatorState | undefined> {
+  const snapshot = metadata.operators.find((op) => op.operatorId === operatorId);
+  if (snapshot === undefined) return undefined;
+  const overlaps = (handle: KeyedStateHandle): boolean => handle.keyGroupRange.start <= keyGroupRange.end && handle.keyGroupRange.end >= keyGroupRange.start;
+  const keyed = snapshot.subtasks.flatMap((s) => (s.keyed !== undefined && overlaps(s.keyed) ? [s.keyed] : []));
+  const timers = await readRestoredTimers(
+    snapshot.subtasks.flatMap((s) => (s.timers !== undefined && overlaps(s.timers) ? [s.timers] : [])),
+    keyGroupRange,
+    reader,
+  );
+  const oldLists: OperatorStateList[][] = [];
+  for (const subtask of [...snapshot.subtasks].sort((a, b) => a.subtaskIndex - b.subtaskIndex)) {
+    if (subtask.operator === undefined) {
+      oldLists.push([]);
+      continue;
+    }
+    const decoded = decodeOperatorState(await reader.readFile(subtask.operator.file));
+    oldLists.push(
+      subtask.operator.states.map((s) => {
+        const elements = decoded[s.name];
+        if (elements === undefined) throw new FlinktsError('STATE_INCOMPATIBLE', `operator state '${s.name}' of operator ${operatorId} is listed in the metadata but missing from its file`);
+        return { name: s.name, mode: s.mode, elements };
+      }),
+    );
+  }
+  // Subtasks without operator state still count for the even split of the same parallelism.
+  while (oldLists.length < snapshot.parallelism) oldLists.push([]);
+  return { keyed, timers, operator: redistributeOperatorState(oldLists, subtaskIndex, parallelism) };
+}

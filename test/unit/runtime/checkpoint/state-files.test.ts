@@ -1,0 +1,141 @@
+/** State files: what the writer puts on disk, and the reader's checks of missing, resized and corrupted files. */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CheckpointFormatError } from '../../../../src/runtime/checkpoint/checkpoint-errors.js';
+import { LocalStateFileReader, LocalStateFileWriter } from '../../../../src/runtime/checkpoint/state-files.js';
+import { makeTempDir, OPERATOR_ID } from './helpers.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
+afterEach(() => cleanup());
+
+const A = Buffer.from('section of key group 2');
+const B = Buffer.from('group 5');
+
+async function rejection(promise: Promise<unknown>): Promise<CheckpointFormatError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(CheckpointFormatError);
+  return error as CheckpointFormatError;
+}
+
+describe('LocalStateFileWriter', () => {
+  it('writes the sections back to back and records offsets, size and SHA-256', async () => {
+    const writer = new LocalStateFileWriter({ snapshotDir: dir, operatorId: OPERATOR_ID, subtaskIndex: 3 });
+    const file = await writer.writeKeyedStateFile([
+      [2, A],
+      [5, B],
+    ]);
+    expect(file.path).toMatch(/^fedcba98-3-[0-9a-f]{16}\.keyed$/);
+    const bytes = Buffer.concat([A, B]);
+    expect(file).toEqual({
+      path: file.path,
+      location: 'exclusive',
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sections: [
+        [2, 0, A.length],
+        [5, A.length, B.length],
+      ],
+      delta: false,
+    });
+    expect(await readFile(join(dir, file.path))).toEqual(bytes);
+  });
+
+  it('gives every file a new name, writes shared files to the shared directory, and writes exclusive files when there is none', async () => {
+    const { dir: shared, cleanup: dropShared } = await makeTempDir();
+    try {
+      const writer = new LocalStateFileWriter({ snapshotDir: dir, sharedDir: shared, operatorId: OPERATOR_ID, subtaskIndex: 0 });
+      const one = await writer.writeKeyedStateFile([[1, A]], { location: 'shared', delta: true, clearedKeyGroups: [1] });
+      const two = await writer.writeKeyedStateFile([[1, A]], { location: 'shared' });
+      expect(one.path).not.toBe(two.path);
+      expect(one).toMatchObject({ location: 'shared', delta: true, clearedKeyGroups: [1] });
+      expect((await readdir(shared)).sort()).toEqual([one.path, two.path].sort());
+      expect(await readdir(dir)).toEqual([]);
+      const savepointWriter = new LocalStateFileWriter({ snapshotDir: dir, operatorId: OPERATOR_ID, subtaskIndex: 0 });
+      const exclusive = await savepointWriter.writeKeyedStateFile([[1, A]], { location: 'shared' });
+      expect(exclusive.location).toBe('exclusive');
+      expect(await readdir(dir)).toEqual([exclusive.path]);
+    } finally {
+      await dropShared();
+    }
+  });
+
+  it('refuses sections out of key-group order', async () => {
+    const writer = new LocalStateFileWriter({ snapshotDir: dir, operatorId: OPERATOR_ID, subtaskIndex: 0 });
+    await expect(
+      writer.writeKeyedStateFile([
+        [5, B],
+        [2, A],
+      ]),
+    ).rejects.toThrow('keyed state sections must be in ascending key-group order, got 2 after 5');
+  });
+
+  it('writes operator state files', async () => {
+    const writer = new LocalStateFileWriter({ snapshotDir: dir, operatorId: OPERATOR_ID, subtaskIndex: 1 });
+    const file = await writer.writeOperatorStateFile(B);
+    expect(file).toEqual({ path: file.path, location: 'exclusive', size: B.length, sha256: createHash('sha256').update(B).digest('hex') });
+    expect(file.path).toMatch(/^fedcba98-1-[0-9a-f]{16}\.op$/);
+  });
+});
+
+describe('LocalStateFileReader', () => {
+  async function written() {
+    const writer = new LocalStateFileWriter({ snapshotDir: dir, operatorId: OPERATOR_ID, subtaskIndex: 0 });
+    const file = await writer.writeKeyedStateFile([
+      [2, A],
+      [5, B],
+    ]);
+    return { file, path: join(dir, file.path), reader: new LocalStateFileReader(dir) };
+  }
+
+  it('reads sections by key group and whole files', async () => {
+    const { file, reader } = await written();
+    expect(Buffer.from((await reader.readSection(file, 2))!)).toEqual(A);
+    expect(Buffer.from((await reader.readSection(file, 5))!)).toEqual(B);
+    expect(await reader.readSection(file, 3)).toBeUndefined();
+    expect(Buffer.from(await reader.readFile(file))).toEqual(Buffer.concat([A, B]));
+  });
+
+  it('a missing file: missing-file naming the file', async () => {
+    const { file, path, reader } = await written();
+    await unlink(path);
+    const error = await rejection(reader.readSection(file, 2));
+    expect(error.reason).toBe('missing-file');
+    expect(error.message).toBe(`${path}: state file does not exist`);
+  });
+
+  it('a file of another size: size-mismatch naming the file', async () => {
+    const { file, path, reader } = await written();
+    await truncate(path, 4);
+    const error = await rejection(reader.readFile(file));
+    expect(error.reason).toBe('size-mismatch');
+    expect(error.message).toBe(`${path}: size mismatch: the metadata records ${A.length + B.length} bytes, the file has 4`);
+    await expect(reader.checkExists(file)).rejects.toThrow(error.message);
+  });
+
+  it('a flipped byte: checksum-mismatch naming the file, before any section is returned', async () => {
+    const { file, path, reader } = await written();
+    const bytes = await readFile(path);
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x01;
+    await writeFile(path, bytes);
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    // The flipped byte is in key group 5's section; reading group 2 fails all the same.
+    const error = await rejection(reader.readSection(file, 2));
+    expect(error.reason).toBe('checksum-mismatch');
+    expect(error.message).toBe(`${path}: checksum mismatch: the metadata records SHA-256 ${file.sha256}, the file has ${actual}`);
+    await reader.checkExists(file); // existence and size are fine
+  });
+
+  it('refuses shared files without a shared directory, and unsafe paths', async () => {
+    const { file } = await written();
+    const reader = new LocalStateFileReader(dir);
+    expect(() => reader.resolve({ ...file, location: 'shared' })).toThrow('a shared state file is referenced, but a savepoint has no shared directory');
+    expect(() => reader.resolve({ ...file, path: '../x' })).toThrow(`${dir}: state file path "../x" contains a '..' segment`);
+  });
+});
