@@ -2,6 +2,7 @@
  * `flinkts run`: load a job, plan it, execute it on the chosen target and
  * report its progress and result.
  */
+import { restSettings } from '../cluster/jobmanager/rest-server.js';
 import { MiniCluster, type ClusterSettings, type JobSnapshot, type VertexMetrics } from '../cluster/minicluster.js';
 import {
   EXECUTION_BUFFER_TIMEOUT,
@@ -13,6 +14,7 @@ import {
   EXECUTION_CHECKPOINTING_TOLERABLE_FAILED_CHECKPOINTS,
   STATE_CHECKPOINTS_DIR,
   STATE_CHECKPOINTS_NUM_RETAINED,
+  STATE_SAVEPOINTS_DIR,
   PIPELINE_AUTO_WATERMARK_INTERVAL,
   TASKMANAGER_MEMORY_SEGMENT_SIZE,
   TASKMANAGER_NETWORK_MEMORY_BUFFERS_PER_CHANNEL,
@@ -21,6 +23,7 @@ import {
   type FlinktsConfig,
 } from '../config/index.js';
 import type { ConfigurationValues } from '../runtime/failover/restart-configuration.js';
+import { packageVersion } from './package-root.js';
 import { prepareJob } from './prepare.js';
 import { resolveTarget } from './targets.js';
 
@@ -117,7 +120,11 @@ export async function runJob(options: RunOptions): Promise<RunResult> {
     ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
   });
   try {
-    const cluster = new MiniCluster(clusterSettings(prepared.config));
+    const cluster = new MiniCluster(clusterSettings(prepared.config), {
+      ...restSettings(prepared.config),
+      version: packageVersion(),
+      ...(prepared.config.get(STATE_SAVEPOINTS_DIR) !== undefined && { savepointsDir: prepared.config.get(STATE_SAVEPOINTS_DIR)! }),
+    });
     const sourceVertices = new Set(prepared.jobGraph.vertices.filter((v) => v.operators[0]?.kind === 'source').map((v) => v.id));
     const outcome = await cluster.execute(
       {

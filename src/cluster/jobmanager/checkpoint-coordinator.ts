@@ -28,6 +28,22 @@ export interface CheckpointPolicy {
   readonly directory: string;
 }
 
+/** What the coordinator remembers of every checkpoint it started (for `checkpoint list` and the REST API). */
+export interface CheckpointRecord {
+  readonly checkpointId: number;
+  readonly kind: SnapshotKind;
+  readonly format: SnapshotFormat;
+  status: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  readonly triggeredAt: number;
+  latestAckAt: number;
+  readonly numSubtasks: number;
+  acknowledged: number;
+  stateSize: number;
+  path: string;
+  endedAt?: number;
+  failure?: string;
+}
+
 /** A checkpoint or savepoint that completed. */
 export interface CompletedSnapshot {
   readonly checkpointId: number;
@@ -61,9 +77,13 @@ interface Pending {
   readonly acks: Map<string, { vertexId: string; subtaskIndex: number; operators: readonly OperatorSubtaskState[] }>;
   readonly timeout: NodeJS.Timeout;
   trigger: CheckpointTrigger;
+  readonly record: CheckpointRecord;
   readonly resolve: (snapshot: CompletedSnapshot) => void;
   readonly reject: (error: Error) => void;
 }
+
+/** Checkpoint records kept for statistics. */
+const MAX_RECORDS = 100;
 
 export const taskKey = (vertexId: string, subtaskIndex: number): string => `${vertexId}#${subtaskIndex}`;
 
@@ -77,7 +97,8 @@ export class CheckpointCoordinator {
   /** Requests waiting for the pending checkpoint to end (one at a time). */
   private readonly queue: (() => void)[] = [];
   readonly history: CompletedSnapshot[] = [];
-  readonly failures: { checkpointId: number; reason: string }[] = [];
+  /** Every checkpoint started, oldest first (bounded). */
+  readonly records: CheckpointRecord[] = [];
 
   constructor(
     private readonly policy: CheckpointPolicy,
@@ -114,14 +135,14 @@ export class CheckpointCoordinator {
   }
 
   /** Triggers a checkpoint or savepoint now (after the pending one, if any). */
-  trigger(kind: SnapshotKind, format: SnapshotFormat, targetDirectory?: string): Promise<CompletedSnapshot> {
+  trigger(kind: SnapshotKind, format: SnapshotFormat, targetDirectory?: string, suspendSources = false): Promise<CompletedSnapshot> {
     if (this.stopped) return Promise.reject(new FlinktsError('CONFIG', 'the job is not running: no checkpoint can be taken'));
     if (this.host.taskKeys().length === 0) return Promise.reject(new FlinktsError('CONFIG', 'every task has finished: there is nothing left to checkpoint'));
-    if (this.pending === undefined) return this.start1(kind, format, targetDirectory);
+    if (this.pending === undefined) return this.start1(kind, format, targetDirectory, suspendSources);
     return new Promise((resolve, reject) => {
       this.queue.push(() => {
         if (this.stopped) reject(new FlinktsError('CONFIG', 'the job stopped before the checkpoint could be taken'));
-        else this.start1(kind, format, targetDirectory).then(resolve, reject);
+        else this.start1(kind, format, targetDirectory, suspendSources).then(resolve, reject);
       });
     });
   }
@@ -144,6 +165,8 @@ export class CheckpointCoordinator {
     const key = taskKey(vertexId, subtaskIndex);
     if (!pending.awaiting.delete(key)) return;
     pending.acks.set(key, { vertexId, subtaskIndex, operators });
+    pending.record.acknowledged++;
+    pending.record.latestAckAt = Date.now();
     if (pending.awaiting.size === 0) void this.complete(pending);
   }
 
@@ -154,19 +177,35 @@ export class CheckpointCoordinator {
     this.abort(pending, `a task declined it: ${error.message}`, true, error);
   }
 
-  private async start1(kind: SnapshotKind, format: SnapshotFormat, targetDirectory: string | undefined): Promise<CompletedSnapshot> {
+  private async start1(kind: SnapshotKind, format: SnapshotFormat, targetDirectory: string | undefined, suspendSources: boolean): Promise<CompletedSnapshot> {
     if (this.host.taskKeys().length === 0) throw new FlinktsError('CONFIG', 'every task has finished: there is nothing left to checkpoint');
     const checkpointId = this.nextId++;
     const dir = kind === 'savepoint' ? await savepointDir(targetDirectory!, this.host.jobId) : await this.storage.createCheckpointDir(this.host.jobId, checkpointId);
     return new Promise<CompletedSnapshot>((resolve, reject) => {
       const triggeredAt = Date.now();
+      const awaiting = new Set(this.host.taskKeys());
+      const record: CheckpointRecord = {
+        checkpointId,
+        kind,
+        format,
+        status: 'IN_PROGRESS',
+        triggeredAt,
+        latestAckAt: triggeredAt,
+        numSubtasks: awaiting.size,
+        acknowledged: 0,
+        stateSize: 0,
+        path: dir,
+      };
+      this.records.push(record);
+      if (this.records.length > MAX_RECORDS) this.records.shift();
       const pending: Pending = {
         checkpointId,
         kind,
         format,
         dir,
         triggeredAt,
-        awaiting: new Set(this.host.taskKeys()),
+        awaiting,
+        record,
         acks: new Map(),
         timeout: setTimeout(() => this.abort(pending, `it did not complete within ${this.policy.timeoutMs} ms`, true), this.policy.timeoutMs),
         trigger: undefined as unknown as CheckpointTrigger,
@@ -180,6 +219,7 @@ export class CheckpointCoordinator {
         format,
         snapshotDir: dir,
         ...(kind === 'checkpoint' && { sharedDir: this.storage.sharedDir(this.host.jobId) }),
+        ...(suspendSources && { suspendSources }),
         roots: this.host.rootTasks(),
       };
       pending.trigger = trigger;
@@ -207,6 +247,7 @@ export class CheckpointCoordinator {
         stateSize: stateSize(metadata),
       };
       this.history.push(completed);
+      Object.assign(pending.record, { status: 'COMPLETED', stateSize: completed.stateSize, endedAt: this.lastCompletedAt });
       if (pending.kind === 'checkpoint') await this.storage.retain(this.host.jobId, this.policy.numRetained);
       pending.resolve(completed);
     } catch (error) {
@@ -224,7 +265,7 @@ export class CheckpointCoordinator {
     this.host.broadcast({ type: 'checkpoint-aborted', checkpointId: pending.checkpointId });
     const discard = pending.kind === 'checkpoint' ? this.storage.discard(this.host.jobId, pending.checkpointId) : rm(pending.dir, { recursive: true, force: true });
     discard.catch(() => undefined);
-    this.failures.push({ checkpointId: pending.checkpointId, reason });
+    Object.assign(pending.record, { status: 'FAILED', failure: reason, endedAt: Date.now() });
     pending.reject(new FlinktsError('CONFIG', `${pending.kind} ${pending.checkpointId} failed: ${reason}`));
     if (countsAsFailure && pending.kind === 'checkpoint' && ++this.consecutiveFailures > this.policy.tolerableFailures) {
       this.host.failJob(

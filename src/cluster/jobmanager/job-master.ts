@@ -18,7 +18,7 @@ import type { ConfigurationValues } from '../../runtime/failover/restart-configu
 import type { TaskMetricsSnapshot } from '../../runtime/task/task-metrics.js';
 import type { FromWorker, NetworkSettings, RestoreSource, SerializedError, WorkerDeployment } from '../../runtime/worker/protocol.js';
 import { LocalTaskExecutor } from '../taskmanager/task-executor.js';
-import { CheckpointCoordinator, taskKey, type CheckpointPolicy, type CompletedSnapshot } from './checkpoint-coordinator.js';
+import { CheckpointCoordinator, taskKey, type CheckpointPolicy, type CheckpointRecord, type CompletedSnapshot } from './checkpoint-coordinator.js';
 import { placeTasks } from './scheduler.js';
 
 export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILING' | 'FAILED' | 'CANCELLING' | 'CANCELED' | 'RESTARTING';
@@ -84,6 +84,11 @@ export interface JobObserver {
 
 export class JobMaster {
   readonly jobId = randomBytes(16).toString('hex');
+  /** Epoch ms of submission; `endTime` is -1 until the job ended. */
+  readonly startTime = Date.now();
+  endTime = -1;
+  /** When the job entered each status (epoch ms). */
+  readonly statusTimestamps: Partial<Record<JobStatus, number>> = { CREATED: Date.now() };
   private status: JobStatus = 'CREATED';
   private readonly startedAt = performance.now();
   private runningSince = -1;
@@ -106,6 +111,7 @@ export class JobMaster {
   /** What the next deployment restores: the initial snapshot, then the latest completed checkpoint. */
   private restore: RestoreSource | undefined;
   private restoredCheckpointId = 0;
+  private initialRestoreKind: 'checkpoint' | 'savepoint' | undefined;
   private finalCheckpointRequested = false;
   private restartTimer: NodeJS.Timeout | undefined;
 
@@ -173,7 +179,7 @@ export class JobMaster {
       this.deploy();
     } catch (error) {
       this.failure = { name: 'RestoreFailure', message: error instanceof Error ? error.message : String(error), ...(error instanceof FlinktsError && { code: error.code }) };
-      this.status = 'FAILED';
+      this.setStatus('FAILED');
       this.settle({ ...this.snapshot(), status: 'FAILED', error: this.failure });
     }
   }
@@ -202,6 +208,7 @@ export class JobMaster {
     }
     this.restore = { dir: loaded.dir, ...(loaded.reader.sharedDir !== undefined && { sharedDir: loaded.reader.sharedDir }), metadata: loaded.metadata };
     this.restoredCheckpointId = loaded.metadata.checkpointId;
+    this.initialRestoreKind = loaded.metadata.kind;
   }
 
   private deploy(): void {
@@ -249,8 +256,8 @@ export class JobMaster {
     return this.coordinator.trigger('checkpoint', 'native');
   }
 
-  /** Takes a savepoint into `targetDirectory`. */
-  triggerSavepoint(targetDirectory: string, format: 'canonical' | 'native' = 'canonical'): Promise<CompletedSnapshot> {
+  /** Takes a savepoint into `targetDirectory`; with `suspendSources` the sources emit nothing after its barrier. */
+  triggerSavepoint(targetDirectory: string, format: 'canonical' | 'native' = 'canonical', suspendSources = false): Promise<CompletedSnapshot> {
     if (this.status !== 'RUNNING') return Promise.reject(new FlinktsError('CONFIG', `job ${this.jobId} is ${this.status}, not RUNNING`));
     this.coordinator ??= new CheckpointCoordinator(this.savepointOnlyPolicy(targetDirectory), new CheckpointStorage(targetDirectory), {
       jobId: this.jobId,
@@ -260,20 +267,28 @@ export class JobMaster {
       rootTasks: () => this.rootTasks(),
       failJob: (error) => this.onFailure(error),
     });
-    return this.coordinator.trigger('savepoint', format, targetDirectory);
+    return this.coordinator.trigger('savepoint', format, targetDirectory, suspendSources);
   }
 
-  /** Takes a savepoint, then cancels the job (`flinkts stop`). */
+  /**
+   * Stop with savepoint (`flinkts stop`): the sources stop at the savepoint's
+   * barrier, and once the savepoint completed the job ends FINISHED, so a job
+   * resumed from it continues exactly where this one stopped.
+   */
   async stopWithSavepoint(targetDirectory: string, format: 'canonical' | 'native' = 'canonical'): Promise<CompletedSnapshot> {
-    const savepoint = await this.triggerSavepoint(targetDirectory, format);
-    this.cancel();
+    const savepoint = await this.triggerSavepoint(targetDirectory, format, true);
+    if (!this.isTerminal()) {
+      this.coordinator?.stop('the job stopped with a savepoint');
+      this.executor?.broadcast({ type: 'cancel' });
+      await this.end('FINISHED');
+    }
     return savepoint;
   }
 
   /** Cancels the running job. */
   cancel(): void {
     if (this.isTerminal()) return;
-    this.status = 'CANCELLING';
+    this.setStatus('CANCELLING');
     this.coordinator?.stop('the job was cancelled');
     if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
     this.executor?.broadcast({ type: 'cancel' });
@@ -311,7 +326,7 @@ export class JobMaster {
         break;
       case 'deployed':
         if (++this.deployedWorkers === this.numWorkers && (this.status === 'CREATED' || this.status === 'RESTARTING')) {
-          this.status = 'RUNNING';
+          this.setStatus('RUNNING');
           if (this.runningSince < 0) this.runningSince = performance.now();
           this.executor!.broadcast({ type: 'start' });
           if (this.policy !== undefined) this.coordinator?.start();
@@ -399,14 +414,14 @@ export class JobMaster {
       }
     }
     this.failure = error;
-    this.status = 'FAILING';
+    this.setStatus('FAILING');
     this.coordinator?.stop('the job failed');
     this.executor?.broadcast({ type: 'cancel' });
     void this.end('FAILED');
   }
 
   private async restartAfter(delayMs: number, cause: SerializedError): Promise<void> {
-    this.status = 'RESTARTING';
+    this.setStatus('RESTARTING');
     this.coordinator?.stop(`the job restarts after: ${cause.message}`);
     this.attempt++;
     this.restarts++;
@@ -427,6 +442,27 @@ export class JobMaster {
     return { ...this.cluster.checkpoints, intervalMs: Number.POSITIVE_INFINITY, mode: 'EXACTLY_ONCE', directory };
   }
 
+  private setStatus(status: JobStatus): void {
+    this.status = status;
+    this.statusTimestamps[status] = Date.now();
+  }
+
+  get currentStatus(): JobStatus {
+    return this.status;
+  }
+
+  /** Where the job started from (`-s`), if anywhere. */
+  get restoredFrom(): { checkpointId: number; path: string; isSavepoint: boolean; at: number } | undefined {
+    const restore = this.submission.restore;
+    if (restore === undefined || this.restoredCheckpointId === 0) return undefined;
+    return { checkpointId: this.restoredCheckpointId, path: restore.path, isSavepoint: this.initialRestoreKind === 'savepoint', at: this.startTime };
+  }
+
+  /** Every checkpoint and savepoint started in this run. */
+  get checkpointRecords(): readonly CheckpointRecord[] {
+    return this.coordinator?.records ?? [];
+  }
+
   private isTerminal(): boolean {
     return this.status === 'FINISHED' || this.status === 'FAILED' || this.status === 'CANCELED';
   }
@@ -437,7 +473,8 @@ export class JobMaster {
     if (status !== 'FAILED' && this.storage !== undefined && this.policy?.retention === 'DELETE_ON_CANCELLATION' && status === 'CANCELED') {
       await rm(this.storage.jobDir(this.jobId), { recursive: true, force: true });
     }
-    this.status = status;
+    this.setStatus(status);
+    this.endTime = Date.now();
     const outcome: JobOutcome = { ...final, status, ...(this.failure === undefined ? {} : { error: this.failure }) };
     this.settle(outcome);
   }

@@ -93,6 +93,8 @@ export class StreamTask implements MailboxTask {
   private lastCheckpointId = 0;
   /** Set once all input is processed and checkpointing is on: the task closes after the next checkpoint completes. */
   private awaitingFinalCheckpoint = false;
+  /** A source stopped for good by a stop-with-savepoint (the job is cancelled next). */
+  private suspended = false;
   /** End of input was reached and the operators are finishing (or finished). */
   private ending = false;
   private inputEndedAfterCheckpoint = 0;
@@ -220,7 +222,7 @@ export class StreamTask implements MailboxTask {
     // A legacy source drives itself from run(); it resumes through writableWaiters.
     if (this.state !== 'RUNNING' || this.legacySource !== undefined || !this.canProceed()) return false;
     // A source that ended polls no more; an input task that ended still reads the barriers that follow its end of partition.
-    if (this.ending && this.sourceReader !== undefined) return false;
+    if ((this.ending || this.suspended) && this.sourceReader !== undefined) return false;
     try {
       return this.sourceReader !== undefined ? this.stepSource(this.sourceReader) : this.stepInput();
     } catch (error) {
@@ -399,12 +401,15 @@ export class StreamTask implements MailboxTask {
     };
     const context: SourceContext<unknown> = {
       collect: (element) => {
+        // After a stop-with-savepoint barrier nothing is emitted: the savepoint holds the source's position before it.
+        if (this.suspended) return this.sourceYield();
         metrics.recordsIn++;
         markActive();
         output.collect(element, undefined);
         return this.sourceYield();
       },
       collectWithTimestamp: (element, timestamp) => {
+        if (this.suspended) return this.sourceYield();
         metrics.recordsIn++;
         markActive();
         output.collect(element, timestamp);
@@ -440,6 +445,8 @@ export class StreamTask implements MailboxTask {
   /** What `ctx.collect` returns: a promise when the source should pause. */
   private sourceYield(): Promise<void> | undefined {
     if (this.state !== 'RUNNING') return undefined;
+    // A suspended legacy source waits until the job is cancelled.
+    if (this.suspended) return new Promise<void>(() => undefined);
     if (this.pendingAsync !== null || this.budget.channelsWithoutCredit > 0) {
       if (this.backPressuredSince < 0 && this.budget.channelsWithoutCredit > 0) this.backPressuredSince = performance.now();
       return new Promise<void>((resolve) => this.writableWaiters.push(resolve)).then(() => this.resumeSlice());
@@ -469,9 +476,11 @@ export class StreamTask implements MailboxTask {
    * The coordinator triggers a checkpoint here directly: a source (between
    * two polls, or while its legacy `run()` waits), or a task whose input ended.
    */
-  triggerCheckpoint(checkpointId: number, timestamp: number, format: SnapshotFormat): void {
+  triggerCheckpoint(checkpointId: number, timestamp: number, format: SnapshotFormat, suspendSource = false): void {
     if (this.state !== 'RUNNING' || checkpointId <= this.lastCheckpointId) return;
     this.performCheckpoint(checkpointId, encodeBarrier(timestamp, format));
+    // Stop with savepoint: nothing after the savepoint's barrier, so a job resumed from it neither loses nor repeats a record.
+    if (suspendSource) this.suspended = true;
   }
 
   /** Checkpoint `checkpointId` completed: operators hear of it; a task waiting for its final checkpoint closes. */

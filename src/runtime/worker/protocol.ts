@@ -61,6 +61,8 @@ export interface CheckpointTrigger {
   readonly snapshotDir: string;
   /** Absent for savepoints (self-contained). */
   readonly sharedDir?: string;
+  /** Stop with savepoint: sources emit nothing after this barrier (the job is cancelled once it completed). */
+  readonly suspendSources?: boolean;
   /** The tasks (vertex id, subtask) the coordinator triggers directly: running sources and tasks whose input ended. */
   readonly roots: readonly { readonly vertexId: string; readonly subtaskIndex: number }[];
 }

@@ -95,7 +95,7 @@ export class TaskHost implements BufferTransport {
     entry.waiting = [];
     for (const root of trigger.roots) {
       const task = this.tasks.find((t) => t.vertexId === root.vertexId && t.subtaskIndex === root.subtaskIndex);
-      task?.triggerCheckpoint(trigger.checkpointId, trigger.timestamp, trigger.format);
+      task?.triggerCheckpoint(trigger.checkpointId, trigger.timestamp, trigger.format, trigger.suspendSources === true);
     }
   }
 
