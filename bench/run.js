@@ -7,6 +7,7 @@ const BENCHES = {
   windows: './windows.js',
   nexmark: './nexmark.js',
   'state-stores': './state-stores.js',
+  checkpoints: './checkpoints.js',
 };
 
 const requested = process.argv.slice(2);

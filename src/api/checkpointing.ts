@@ -25,7 +25,6 @@ export interface CheckpointSettings {
   readonly mode?: CheckpointingMode;
   readonly timeoutMs?: number;
   readonly minPauseMs?: number;
-  readonly maxConcurrent?: number;
   readonly tolerableFailures?: number;
   readonly retention?: ExternalizedCheckpointRetention;
   readonly numRetained?: number;
@@ -69,12 +68,6 @@ export class CheckpointConfig {
   setMinPauseBetweenCheckpoints(pauseMs: number): this {
     checkNonNegative(`setMinPauseBetweenCheckpoints(${String(pauseMs)})`, pauseMs);
     this.settings.minPauseMs = pauseMs;
-    return this;
-  }
-
-  setMaxConcurrentCheckpoints(max: number): this {
-    if (!Number.isInteger(max) || max < 1) invalidArgument(`setMaxConcurrentCheckpoints(${String(max)})`, 'expected an integer ≥ 1');
-    this.settings.maxConcurrent = max;
     return this;
   }
 

@@ -24,6 +24,12 @@ export interface EnvironmentSettings {
   readonly chainingEnabled?: boolean;
 }
 
+/**
+ * The keyed state backends: `hashmap` keeps state on the heap (the default),
+ * `embedded` on local disk (Flink's `rocksdb`), for state larger than memory.
+ */
+export type StateBackendType = 'hashmap' | 'embedded';
+
 /** Execution settings of a job, as Flink's `ExecutionConfig`. */
 export class ExecutionConfig {
   private globalJobParameters: ParameterTool = ParameterTool.fromMap({});
@@ -57,6 +63,7 @@ export class StreamExecutionEnvironment {
   private readonly config = new ExecutionConfig();
   private readonly checkpointConfig = new CheckpointConfig();
   private restartStrategy: RestartStrategyConfiguration | undefined;
+  private stateBackend: StateBackendType | undefined;
   private parallelism: number;
   private maxParallelism: number | undefined;
   private chainingEnabled: boolean;
@@ -112,6 +119,21 @@ export class StreamExecutionEnvironment {
 
   getRestartStrategy(): RestartStrategyConfiguration | undefined {
     return this.restartStrategy;
+  }
+
+  /**
+   * Where the keyed state of this job lives: `hashmap` (heap) or `embedded`
+   * (local disk); overrides `state.backend.type`. Both read each other's
+   * checkpoints and savepoints.
+   */
+  setStateBackend(backend: StateBackendType): this {
+    if (backend !== 'hashmap' && backend !== 'embedded') invalidArgument(`env.setStateBackend(${JSON.stringify(backend)})`, "expected 'hashmap' or 'embedded'");
+    this.stateBackend = backend;
+    return this;
+  }
+
+  getStateBackend(): StateBackendType | undefined {
+    return this.stateBackend;
   }
 
   getConfig(): ExecutionConfig {

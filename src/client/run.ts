@@ -2,6 +2,7 @@
  * `flinkts run`: load a job, plan it, execute it on the chosen target and
  * report its progress and result.
  */
+import { delimiter } from 'node:path';
 import { restSettings } from '../cluster/jobmanager/rest-server.js';
 import { MiniCluster, type ClusterSettings, type JobSnapshot, type VertexMetrics } from '../cluster/minicluster.js';
 import {
@@ -15,6 +16,10 @@ import {
   STATE_CHECKPOINTS_DIR,
   STATE_CHECKPOINTS_NUM_RETAINED,
   STATE_SAVEPOINTS_DIR,
+  IO_TMP_DIRS,
+  STATE_BACKEND_EMBEDDED_CACHE_ENTRIES,
+  STATE_BACKEND_INCREMENTAL,
+  STATE_BACKEND_TYPE,
   PIPELINE_AUTO_WATERMARK_INTERVAL,
   TASKMANAGER_MEMORY_SEGMENT_SIZE,
   TASKMANAGER_NETWORK_MEMORY_BUFFERS_PER_CHANNEL,
@@ -23,6 +28,7 @@ import {
   type FlinktsConfig,
 } from '../config/index.js';
 import type { ConfigurationValues } from '../runtime/failover/restart-configuration.js';
+import type { StateBackendSettings } from '../runtime/state/state-backends.js';
 import { packageVersion } from './package-root.js';
 import { prepareJob } from './prepare.js';
 import { resolveTarget } from './targets.js';
@@ -86,6 +92,8 @@ export interface JobProgress {
 /** Why a job failed. */
 export interface JobFailure {
   readonly message: string;
+  /** The error code (`FlinktsError.code`) when the failure had one, e.g. `STATE_INCOMPATIBLE`. */
+  readonly code?: string;
   readonly operator?: string;
   readonly subtask?: number;
   readonly stack?: string;
@@ -101,6 +109,11 @@ export interface RunResult {
   readonly runningMs: number;
   /** How often the job restarted after a failure. */
   readonly restarts: number;
+  /**
+   * Each restart, oldest first (epoch ms): when the JobMaster handled the failure, the delay of the restart
+   * strategy, when the failed attempt's tasks were gone, and when it deployed the job again.
+   */
+  readonly restartHistory?: readonly { readonly failedAt: number; readonly delayMs: number; readonly cancelledAt?: number; readonly redeployedAt?: number }[];
   readonly vertices: readonly VertexSummary[];
   readonly error?: JobFailure;
 }
@@ -151,12 +164,14 @@ export async function runJob(options: RunOptions): Promise<RunResult> {
       durationMs: Math.round(outcome.elapsedMs),
       runningMs: Math.round(outcome.runningMs),
       restarts: outcome.restarts,
+      restartHistory: outcome.restartHistory,
       vertices: outcome.vertices.map(toSummary),
       ...(error === undefined
         ? {}
         : {
             error: {
               message: error.message,
+              ...(error.code === undefined ? {} : { code: error.code }),
               ...(error.operatorName === undefined ? {} : { operator: error.operatorName }),
               ...(error.subtaskIndex === undefined ? {} : { subtask: error.subtaskIndex }),
               ...(error.stack === undefined ? {} : { stack: error.stack }),
@@ -191,6 +206,23 @@ export function clusterSettings(config: FlinktsConfig): ClusterSettings {
       directory: config.get(STATE_CHECKPOINTS_DIR),
     },
     restartConfiguration: config.toJSON() as ConfigurationValues,
+    stateBackend: stateBackendSettings(config),
+  };
+}
+
+/** `state.backend.*` and `io.tmp.dirs`: the backend of jobs that choose none in code (`rocksdb` is Flink's name for `embedded`). */
+function stateBackendSettings(config: FlinktsConfig): StateBackendSettings {
+  const type = config.get(STATE_BACKEND_TYPE);
+  return {
+    type: type === 'hashmap' ? 'hashmap' : 'embedded',
+    cacheEntries: config.get(STATE_BACKEND_EMBEDDED_CACHE_ENTRIES),
+    incremental: config.get(STATE_BACKEND_INCREMENTAL),
+    // Flink separates io.tmp.dirs with ',', '|' or the system path separator.
+    tmpDirs: config
+      .get(IO_TMP_DIRS)
+      .split(new RegExp(`[,|${delimiter === ';' ? ';' : ':'}]`))
+      .map((dir) => dir.trim())
+      .filter((dir) => dir.length > 0),
   };
 }
 

@@ -7,7 +7,7 @@
  * `toJSON` and `docs/configuration.md` (`npm run gen:docs`) follow. Keep the
  * constant name the key in upper snake case.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RESTART_STRATEGY_DEFAULTS } from '../api/restart-strategy.js';
 import { UPPER_BOUND_MAX_PARALLELISM } from '../api/validation.js';
@@ -378,4 +378,51 @@ export const STATE_SAVEPOINTS_DIR = defineOption({
   key: 'state.savepoints.dir',
   type: stringType(),
   description: 'Default directory of savepoints taken without a target directory (`flinkts savepoint create <jobId>`, `flinkts stop`).',
+});
+
+/** `state.backend.type`: where keyed state lives, unless the job chooses in code. */
+export const STATE_BACKEND_TYPE = defineOption({
+  key: 'state.backend.type',
+  type: enumType(['hashmap', 'embedded', 'rocksdb']),
+  default: 'hashmap',
+  description:
+    'Keyed state backend of jobs that do not call `env.setStateBackend`: `hashmap` keeps keyed state on the heap of ' +
+    'the task threads (fastest; state must fit in memory); `embedded` (or Flink\'s name `rocksdb`) keeps it in an ' +
+    'on-disk store per operator subtask under `io.tmp.dirs`, behind a bounded cache, with incremental checkpoints. ' +
+    'Values read from `embedded` state are copies: change them through `update()`. Checkpoints and savepoints of ' +
+    'either backend restore with the other.',
+});
+
+/** `state.backend.embedded.cache-entries`: the embedded backend's write-back cache bound. */
+export const STATE_BACKEND_EMBEDDED_CACHE_ENTRIES = defineOption({
+  key: 'state.backend.embedded.cache-entries',
+  type: integerType({ min: 1 }),
+  // The backend's own default (EMBEDDED_DEFAULTS in src/runtime/state/embedded/index.ts; a test keeps them equal).
+  default: 100_000,
+  description:
+    'Entries (state, key, namespace) the `embedded` backend keeps in memory per operator subtask, in front of its ' +
+    'on-disk store; changed entries are written out in one transaction when the cache outgrows this (or 64 MiB) ' +
+    'and at every checkpoint.',
+});
+
+/** `state.backend.incremental`: whether checkpoints of the embedded backend hold only what changed. */
+export const STATE_BACKEND_INCREMENTAL = defineOption({
+  key: 'state.backend.incremental',
+  type: booleanType(),
+  default: true,
+  description:
+    'With the `embedded` backend, checkpoints write only the entries changed since the last completed checkpoint, ' +
+    'referring to the earlier files in `<checkpoint dir>/<jobId>/shared/` (a full one again after 10 increments). ' +
+    '`false` writes all state at every checkpoint. The `hashmap` backend always writes full checkpoints; savepoints are always full.',
+});
+
+/** `io.tmp.dirs`: where the embedded backend keeps its stores. */
+export const IO_TMP_DIRS = defineOption({
+  key: 'io.tmp.dirs',
+  type: stringType(),
+  default: computedDefault(() => tmpdir(), 'the system temp directory (`os.tmpdir()`)'),
+  description:
+    'Directories for local working files: the on-disk stores of the `embedded` state backend, in ' +
+    '`<dir>/flinkts-<pid>/`, deleted when their task ends. Several directories (separated by `,`, `|` or the ' +
+    'system path separator) are used in turn by subtask index.',
 });

@@ -5,6 +5,7 @@
  * what `compile` stores and what the cluster schedules.
  */
 import type { CheckpointSettings } from '../api/checkpointing.js';
+import type { StateBackendType } from '../api/environment.js';
 import type { RestartStrategyConfiguration } from '../api/restart-strategy.js';
 import type { PartitionerKind } from '../api/transformation.js';
 import type { StreamEdge, StreamGraph, StreamNode } from './stream-graph.js';
@@ -61,6 +62,8 @@ export interface JobGraph {
   readonly checkpointing?: CheckpointSettings;
   /** Set when the job sets its restart strategy in code. */
   readonly restartStrategy?: RestartStrategyConfiguration;
+  /** Set when the job chooses its keyed state backend in code; otherwise `state.backend.type` decides. */
+  readonly stateBackend?: StateBackendType;
 }
 
 /**
@@ -141,6 +144,7 @@ export function buildJobGraph(graph: StreamGraph): JobGraph {
     edges,
     ...(graph.checkpointing !== undefined && { checkpointing: graph.checkpointing }),
     ...(graph.restartStrategy !== undefined && { restartStrategy: graph.restartStrategy }),
+    ...(graph.stateBackend !== undefined && { stateBackend: graph.stateBackend }),
   };
 }
 

@@ -6,7 +6,7 @@
 import type { CheckpointSettings } from '../api/checkpointing.js';
 import type { RestartStrategyConfiguration } from '../api/restart-strategy.js';
 import { FlinktsError } from '../api/errors.js';
-import type { StreamExecutionEnvironment } from '../api/environment.js';
+import type { StateBackendType, StreamExecutionEnvironment } from '../api/environment.js';
 import type { ChainingStrategy, PartitionerKind, PartitionerSpec, Transformation } from '../api/transformation.js';
 import { computeDefaultMaxParallelism } from './key-groups.js';
 import { operatorIdFor } from './operator-id.js';
@@ -53,6 +53,8 @@ export interface StreamGraph {
   readonly chainingEnabled: boolean;
   readonly checkpointing?: CheckpointSettings;
   readonly restartStrategy?: RestartStrategyConfiguration;
+  /** Set when the job chooses its keyed state backend in code (`env.setStateBackend`). */
+  readonly stateBackend?: StateBackendType;
   /** In transformation order (sources first within each branch). */
   readonly nodes: readonly StreamNode[];
 }
@@ -180,12 +182,14 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
   assignOperatorIds(ordered);
   const checkpointing = env.getCheckpointConfig().toSettings();
   const restartStrategy = env.getRestartStrategy();
+  const stateBackend = env.getStateBackend();
   return {
     jobName: env.getJobName() ?? defaultJobName,
     chainingEnabled: env.isChainingEnabled(),
     nodes: ordered,
     ...(checkpointing !== undefined && { checkpointing }),
     ...(restartStrategy !== undefined && { restartStrategy }),
+    ...(stateBackend !== undefined && { stateBackend }),
   };
 }
 

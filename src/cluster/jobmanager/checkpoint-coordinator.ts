@@ -10,7 +10,7 @@
 import type { CheckpointingMode } from '../../api/checkpointing.js';
 import { FlinktsError } from '../../api/errors.js';
 import type { JobGraph } from '../../graph/job-graph.js';
-import type { CheckpointMetadata, OperatorSnapshot, SnapshotFormat, SnapshotKind, SubtaskSnapshot } from '../../runtime/checkpoint/metadata.js';
+import type { CheckpointMetadata, OperatorSnapshot, SnapshotFormat, SnapshotKind, StateBackendName, SubtaskSnapshot } from '../../runtime/checkpoint/metadata.js';
 import { rm } from 'node:fs/promises';
 import { commitSnapshot, savepointDir, type CheckpointStorage } from '../../runtime/checkpoint/storage.js';
 import type { OperatorSubtaskState } from '../../runtime/task/chain-state.js';
@@ -65,6 +65,10 @@ export interface CoordinatorHost {
   rootTasks(): readonly { vertexId: string; subtaskIndex: number }[];
   /** Too many checkpoints failed in a row. */
   failJob(error: SerializedError): void;
+  /** The job's keyed state backend, recorded in the metadata (default `hashmap`). */
+  readonly stateBackend?: StateBackendName;
+  /** A checkpoint or savepoint completed. */
+  completed?(snapshot: CompletedSnapshot): void;
 }
 
 interface Pending {
@@ -94,6 +98,7 @@ export class CheckpointCoordinator {
   private lastCompletedAt = 0;
   private consecutiveFailures = 0;
   private stopped = false;
+  private readonly storageWork = new Set<Promise<unknown>>();
   /** Requests waiting for the pending checkpoint to end (one at a time). */
   private readonly queue: (() => void)[] = [];
   readonly history: CompletedSnapshot[] = [];
@@ -123,6 +128,18 @@ export class CheckpointCoordinator {
     this.timer = undefined;
     if (this.pending !== undefined) this.abort(this.pending, reason, false);
     for (const run of this.queue.splice(0)) run();
+  }
+
+  /** Resolves when the storage work started so far (metadata, retention, discarding aborted checkpoints) is done. */
+  async settled(): Promise<void> {
+    while (this.storageWork.size > 0) await Promise.allSettled([...this.storageWork]);
+  }
+
+  /** Tracks storage work so that the job ends only after it (see `settled`). */
+  private track<T>(work: Promise<T>): Promise<T> {
+    const tracked = work.finally(() => this.storageWork.delete(tracked));
+    this.storageWork.add(tracked);
+    return work;
   }
 
   /** Started and not stopped. */
@@ -167,7 +184,7 @@ export class CheckpointCoordinator {
     pending.acks.set(key, { vertexId, subtaskIndex, operators });
     pending.record.acknowledged++;
     pending.record.latestAckAt = Date.now();
-    if (pending.awaiting.size === 0) void this.complete(pending);
+    if (pending.awaiting.size === 0) void this.track(this.complete(pending));
   }
 
   /** A task declined: the checkpoint is aborted. */
@@ -248,7 +265,8 @@ export class CheckpointCoordinator {
       };
       this.history.push(completed);
       Object.assign(pending.record, { status: 'COMPLETED', stateSize: completed.stateSize, endedAt: this.lastCompletedAt });
-      if (pending.kind === 'checkpoint') await this.storage.retain(this.host.jobId, this.policy.numRetained);
+      if (pending.kind === 'checkpoint') await this.track(this.storage.retain(this.host.jobId, this.policy.numRetained));
+      this.host.completed?.(completed);
       pending.resolve(completed);
     } catch (error) {
       this.abort(pending, `writing its metadata failed: ${error instanceof Error ? error.message : String(error)}`, true);
@@ -264,7 +282,7 @@ export class CheckpointCoordinator {
     this.pending = undefined;
     this.host.broadcast({ type: 'checkpoint-aborted', checkpointId: pending.checkpointId });
     const discard = pending.kind === 'checkpoint' ? this.storage.discard(this.host.jobId, pending.checkpointId) : rm(pending.dir, { recursive: true, force: true });
-    discard.catch(() => undefined);
+    this.track(discard).catch(() => undefined);
     Object.assign(pending.record, { status: 'FAILED', failure: reason, endedAt: Date.now() });
     pending.reject(new FlinktsError('CONFIG', `${pending.kind} ${pending.checkpointId} failed: ${reason}`));
     if (countsAsFailure && pending.kind === 'checkpoint' && ++this.consecutiveFailures > this.policy.tolerableFailures) {
@@ -328,7 +346,7 @@ export class CheckpointCoordinator {
     return {
       kind: pending.kind,
       format: pending.format,
-      backend: 'hashmap',
+      backend: this.host.stateBackend ?? 'hashmap',
       jobId: this.host.jobId,
       jobName: this.host.jobGraph.jobName,
       checkpointId: pending.checkpointId,

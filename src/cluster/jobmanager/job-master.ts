@@ -15,6 +15,7 @@ import type { JobGraph } from '../../graph/job-graph.js';
 import { CheckpointStorage, loadSnapshot } from '../../runtime/checkpoint/storage.js';
 import { createRestartBackoff, isRecoverable, type RestartBackoffTimeStrategy } from '../../runtime/failover/restart-backoff.js';
 import type { ConfigurationValues } from '../../runtime/failover/restart-configuration.js';
+import type { StateBackendSettings } from '../../runtime/state/state-backends.js';
 import type { TaskMetricsSnapshot } from '../../runtime/task/task-metrics.js';
 import type { FromWorker, NetworkSettings, RestoreSource, SerializedError, WorkerDeployment } from '../../runtime/worker/protocol.js';
 import { LocalTaskExecutor } from '../taskmanager/task-executor.js';
@@ -49,6 +50,8 @@ export interface ClusterSettings {
   readonly checkpoints: Omit<CheckpointPolicy, 'intervalMs'> & { readonly intervalMs: number | undefined };
   /** The configuration's values by key, for the restart strategy (`restart-strategy.*`). */
   readonly restartConfiguration: ConfigurationValues;
+  /** `state.backend.*` and `io.tmp.dirs`: the keyed state backend of jobs that choose none (absent: `hashmap`). */
+  readonly stateBackend?: StateBackendSettings;
 }
 
 /** Metrics of one vertex, summed over its subtasks. */
@@ -68,6 +71,20 @@ export interface JobSnapshot {
   readonly vertices: readonly VertexMetrics[];
   /** Restarts so far. */
   readonly restarts: number;
+  /** Each restart so far, oldest first. */
+  readonly restartHistory: readonly RestartRecord[];
+}
+
+/**
+ * One restart (epoch ms): when the failure was handled, the delay the restart strategy asked for, when
+ * the old attempt's workers were gone, and when the job was deployed again (the later of the delay and
+ * the cancellation, as Flink's scheduler).
+ */
+export interface RestartRecord {
+  readonly failedAt: number;
+  readonly delayMs: number;
+  readonly cancelledAt?: number;
+  readonly redeployedAt?: number;
 }
 
 export interface JobOutcome extends JobSnapshot {
@@ -112,8 +129,17 @@ export class JobMaster {
   private restore: RestoreSource | undefined;
   private restoredCheckpointId = 0;
   private initialRestoreKind: 'checkpoint' | 'savepoint' | undefined;
+  private initialRestoreDir: string | undefined;
+  private claimRelease: Promise<void> | undefined;
   private finalCheckpointRequested = false;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** From a failure until the job is deployed again: failures of the old attempt are the same failure. */
+  private restartPending = false;
+  private readonly restartHistory: { -readonly [K in keyof RestartRecord]: RestartRecord[K] }[] = [];
+  /** A stop with savepoint is in progress. */
+  private stopping = false;
+  private resolveAllFinished!: () => void;
+  private readonly allFinished = new Promise<void>((resolve) => (this.resolveAllFinished = resolve));
 
   constructor(
     private readonly submission: JobSubmission,
@@ -167,14 +193,7 @@ export class JobMaster {
       });
       if (this.submission.restore !== undefined) await this.loadInitialSnapshot(this.submission.restore);
       if (this.policy !== undefined) {
-        this.coordinator = new CheckpointCoordinator(this.policy, this.storage!, {
-          jobId: this.jobId,
-          jobGraph: this.submission.jobGraph,
-          broadcast: (message) => this.executor?.broadcast(message),
-          taskKeys: () => this.allTaskKeys().filter((key) => !this.finishedTasks.has(key)),
-          rootTasks: () => this.rootTasks(),
-          failJob: (error) => this.onFailure(error),
-        }, this.restoredCheckpointId);
+        this.coordinator = this.createCoordinator(this.policy, this.storage!, this.restoredCheckpointId);
       }
       this.deploy();
     } catch (error) {
@@ -209,6 +228,7 @@ export class JobMaster {
     this.restore = { dir: loaded.dir, ...(loaded.reader.sharedDir !== undefined && { sharedDir: loaded.reader.sharedDir }), metadata: loaded.metadata };
     this.restoredCheckpointId = loaded.metadata.checkpointId;
     this.initialRestoreKind = loaded.metadata.kind;
+    this.initialRestoreDir = loaded.dir;
   }
 
   private deploy(): void {
@@ -245,6 +265,7 @@ export class JobMaster {
       autoWatermarkIntervalMs: this.cluster.autoWatermarkIntervalMs,
       ...(this.policy !== undefined && { checkpointingMode: this.policy.mode }),
       ...(this.restore !== undefined && { restore: this.restore }),
+      stateBackend: this.stateBackend(),
     }));
     this.executor.deploy(deployments);
   }
@@ -256,17 +277,31 @@ export class JobMaster {
     return this.coordinator.trigger('checkpoint', 'native');
   }
 
+  private createCoordinator(policy: CheckpointPolicy, storage: CheckpointStorage, restoredId: number): CheckpointCoordinator {
+    return new CheckpointCoordinator(
+      policy,
+      storage,
+      {
+        jobId: this.jobId,
+        jobGraph: this.submission.jobGraph,
+        broadcast: (message) => this.executor?.broadcast(message),
+        taskKeys: () => this.allTaskKeys().filter((key) => !this.finishedTasks.has(key)),
+        rootTasks: () => this.rootTasks(),
+        failJob: (error) => this.onFailure(error),
+        stateBackend: this.stateBackend().type,
+        completed: (snapshot) => {
+          if (snapshot.kind === 'checkpoint') this.claimRelease ??= this.releaseClaimedSnapshot();
+        },
+      },
+      restoredId,
+    );
+  }
+
   /** Takes a savepoint into `targetDirectory`; with `suspendSources` the sources emit nothing after its barrier. */
   triggerSavepoint(targetDirectory: string, format: 'canonical' | 'native' = 'canonical', suspendSources = false): Promise<CompletedSnapshot> {
     if (this.status !== 'RUNNING') return Promise.reject(new FlinktsError('CONFIG', `job ${this.jobId} is ${this.status}, not RUNNING`));
-    this.coordinator ??= new CheckpointCoordinator(this.savepointOnlyPolicy(targetDirectory), new CheckpointStorage(targetDirectory), {
-      jobId: this.jobId,
-      jobGraph: this.submission.jobGraph,
-      broadcast: (message) => this.executor?.broadcast(message),
-      taskKeys: () => this.allTaskKeys().filter((key) => !this.finishedTasks.has(key)),
-      rootTasks: () => this.rootTasks(),
-      failJob: (error) => this.onFailure(error),
-    });
+    // A job without checkpointing gets a coordinator for its savepoints.
+    this.coordinator ??= this.createCoordinator(this.savepointOnlyPolicy(targetDirectory), new CheckpointStorage(targetDirectory), this.restoredCheckpointId);
     return this.coordinator.trigger('savepoint', format, targetDirectory, suspendSources);
   }
 
@@ -276,13 +311,21 @@ export class JobMaster {
    * resumed from it continues exactly where this one stopped.
    */
   async stopWithSavepoint(targetDirectory: string, format: 'canonical' | 'native' = 'canonical'): Promise<CompletedSnapshot> {
-    const savepoint = await this.triggerSavepoint(targetDirectory, format, true);
-    if (!this.isTerminal()) {
-      this.coordinator?.stop('the job stopped with a savepoint');
-      this.executor?.broadcast({ type: 'cancel' });
-      await this.end('FINISHED');
+    this.stopping = true;
+    try {
+      const savepoint = await this.triggerSavepoint(targetDirectory, format, true);
+      // The tasks close by themselves after the barrier (sources stop, downstream follows); the job then ends FINISHED.
+      await this.allFinished;
+      if (!this.isTerminal()) {
+        this.coordinator?.stop('the job stopped with a savepoint');
+        await this.end('FINISHED');
+      }
+      return savepoint;
+    } catch (error) {
+      this.stopping = false;
+      if (this.finishedTasks.size === this.totalTasks && this.status === 'RUNNING') void this.end('FINISHED');
+      throw error;
     }
-    return savepoint;
   }
 
   /** Cancels the running job. */
@@ -303,6 +346,7 @@ export class JobMaster {
       elapsedMs: performance.now() - this.startedAt,
       runningMs: this.runningSince < 0 ? 0 : performance.now() - this.runningSince,
       restarts: this.restarts,
+      restartHistory: this.restartHistory.map((restart) => ({ ...restart })),
       vertices: this.submission.jobGraph.vertices.map((vertex) => {
         const sum = { recordsIn: 0, recordsOut: 0, bytesIn: 0, bytesOut: 0, busyTimeMs: 0, backPressuredTimeMs: 0 };
         for (const m of this.metrics.get(vertex.id)?.values() ?? []) {
@@ -343,6 +387,9 @@ export class JobMaster {
         this.record(message.report.vertexId, message.report.subtaskIndex, message.report.metrics);
         this.finishedTasks.add(taskKey(message.report.vertexId, message.report.subtaskIndex));
         if (this.finishedTasks.size === this.totalTasks && this.status === 'RUNNING') {
+          this.resolveAllFinished();
+          // Stopping with a savepoint: the savepoint completes first, then the job ends (stopWithSavepoint).
+          if (this.stopping) break;
           this.coordinator?.stop('the job finished');
           void this.end('FINISHED');
         }
@@ -404,7 +451,7 @@ export class JobMaster {
 
   /** A task or worker failed: restart from the latest checkpoint if the strategy allows, else fail. */
   private onFailure(error: SerializedError): void {
-    if (this.isTerminal() || this.status === 'FAILING' || this.status === 'CANCELLING' || this.status === 'RESTARTING') return;
+    if (this.isTerminal() || this.status === 'FAILING' || this.status === 'CANCELLING' || this.restartPending) return;
     const strategy = this.restartStrategy;
     if (strategy !== undefined && isRecoverable(error)) {
       strategy.notifyFailure(error);
@@ -421,6 +468,10 @@ export class JobMaster {
   }
 
   private async restartAfter(delayMs: number, cause: SerializedError): Promise<void> {
+    // As Flink's scheduler, the delay runs from the failure while the tasks are cancelled, not after.
+    const restart: (typeof this.restartHistory)[number] = { failedAt: Date.now(), delayMs };
+    this.restartHistory.push(restart);
+    this.restartPending = true;
     this.setStatus('RESTARTING');
     this.coordinator?.stop(`the job restarts after: ${cause.message}`);
     this.attempt++;
@@ -428,14 +479,45 @@ export class JobMaster {
     const executor = this.executor;
     executor?.broadcast({ type: 'cancel' });
     await executor?.shutdown();
+    restart.cancelledAt = Date.now();
     const latest = this.storage === undefined ? undefined : await this.storage.latestCompleted(this.jobId);
     if (latest !== undefined) {
       this.restore = { dir: latest.dir, sharedDir: this.storage!.sharedDir(this.jobId), metadata: latest.metadata };
     }
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      if (this.status === 'RESTARTING') this.deploy();
-    }, delayMs);
+    this.restartTimer = setTimeout(
+      () => {
+        this.restartTimer = undefined;
+        if (this.status !== 'RESTARTING') return;
+        // A failure while the new attempt deploys (e.g. its restore fails) is a new failure.
+        this.restartPending = false;
+        restart.redeployedAt = Date.now();
+        this.deploy();
+      },
+      Math.max(0, restart.failedAt + delayMs - Date.now()),
+    );
+  }
+
+  /** The job's keyed state backend: its own choice (`env.setStateBackend`), else the cluster's `state.backend.*`. */
+  private stateBackend(): StateBackendSettings {
+    const configured = this.cluster.stateBackend ?? { type: 'hashmap' };
+    const fromJob = this.submission.jobGraph.stateBackend;
+    return fromJob === undefined ? configured : { ...configured, type: fromJob };
+  }
+
+  /**
+   * Claim mode: the job owns the snapshot it started from, and deletes it
+   * once a checkpoint of its own completed (the first checkpoint after a
+   * restore is self-contained, so nothing needs the claimed one any more).
+   * Files the claimed snapshot shared with its own job's other checkpoints
+   * (incremental `shared/` files) belong to that job and are left alone.
+   */
+  private async releaseClaimedSnapshot(): Promise<void> {
+    if (this.submission.restore?.claimMode !== 'claim') return;
+    const claimed = this.initialRestoreDir;
+    if (claimed === undefined) return;
+    // The restart path may still point at the claimed snapshot: from now on it restores the job's own checkpoints.
+    if (this.restore?.dir === claimed) this.restore = undefined;
+    await rm(claimed, { recursive: true, force: true });
   }
 
   private savepointOnlyPolicy(directory: string): CheckpointPolicy {
@@ -470,6 +552,9 @@ export class JobMaster {
   private async end(status: 'FINISHED' | 'FAILED' | 'CANCELED'): Promise<void> {
     const final = this.snapshot();
     await this.executor?.shutdown();
+    // Checkpoint files being written, retained or discarded are settled before the job reports its end.
+    await this.coordinator?.settled();
+    await this.claimRelease?.catch(() => undefined);
     if (status !== 'FAILED' && this.storage !== undefined && this.policy?.retention === 'DELETE_ON_CANCELLATION' && status === 'CANCELED') {
       await rm(this.storage.jobDir(this.jobId), { recursive: true, force: true });
     }

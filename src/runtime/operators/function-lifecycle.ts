@@ -7,11 +7,12 @@ import type { OperatorContext } from './operator.js';
 
 /** Gives a rich function its runtime context and opens it. */
 export async function openFunction(fn: unknown, context: OperatorContext): Promise<void> {
-  // State first (Flink's initializeState precedes open), then the rich function life cycle.
+  // As Flink's AbstractUdfStreamOperator: the runtime context first (setup), so initializeState can read
+  // the subtask index and attempt number; then state (initializeState precedes open); then open.
+  const rich = isRichFunction(fn);
+  if (rich) fn.setRuntimeContext(context.runtimeContext);
   context.operatorState.registerFunction(fn);
-  if (!isRichFunction(fn)) return;
-  fn.setRuntimeContext(context.runtimeContext);
-  await fn.open?.(context.parameters);
+  if (rich) await fn.open?.(context.parameters);
 }
 
 /** Closes a rich function. */

@@ -5,7 +5,7 @@
  */
 import type { Configuration } from '../../api/configuration.js';
 import type { RuntimeContext } from '../../api/functions.js';
-import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import type { OperatorState } from '../task/chain-state.js';
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
 import type { HeapTimerService, ProcessingTimeService, Triggerable } from '../time/timer-service.js';
@@ -87,8 +87,8 @@ export interface OperatorContext {
   readonly keySelector: ((value: unknown) => unknown) | undefined;
   readonly keyGroupRange: KeyGroupRange;
   readonly task: TaskHooks;
-  /** The keyed state of a keyed operator (undefined for non-keyed ones). */
-  readonly keyedStateBackend: HeapKeyedStateBackend | undefined;
+  /** The keyed state of a keyed operator (undefined for non-keyed ones): the job's backend, `hashmap` or `embedded`. */
+  readonly keyedStateBackend: KeyedStateBackend | undefined;
   /** Operator state and the functions that take part in checkpoints. */
   readonly operatorState: OperatorState;
   /** The timer service of a keyed operator; throws for non-keyed ones. */

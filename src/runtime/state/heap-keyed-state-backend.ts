@@ -144,16 +144,21 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     };
   }
 
-  /** Loads the entries of this backend's key groups from `handles` (of any old parallelism). */
+  /**
+   * Loads the entries of this backend's key groups from `handles` (of any old
+   * parallelism). A state already asked for (operators may ask in their
+   * constructors, before the task restores) gets its entries in its own
+   * table; the others wait in `restored` until asked for.
+   */
   async restore(handles: readonly KeyedStateHandle[], files: StateFileReader): Promise<void> {
     for (const handle of handles) {
       const kinds = new Map(handle.states.map((s) => [s.name, s.kind]));
       const start = Math.max(handle.keyGroupRange.start, this.keyGroupRange.start);
       const end = Math.min(handle.keyGroupRange.end, this.keyGroupRange.end);
-      for (const file of handle.files) {
-        for (const keyGroup of file.clearedKeyGroups ?? []) {
-          if (keyGroup >= start && keyGroup <= end) for (const { table } of this.restored.values()) for (const e of [...table.groupEntries(keyGroup)]) table.delete(e.key);
-        }
+      for (const [index, file] of handle.files.entries()) {
+        // As the embedded backend: a full file after others starts its key groups from empty; a delta clears the groups it says.
+        const cleared = !file.delta && index > 0 ? range(start, end) : (file.clearedKeyGroups ?? []).filter((g) => g >= start && g <= end);
+        for (const keyGroup of cleared) this.clearKeyGroup(keyGroup);
         for (const [keyGroup] of file.sections) {
           if (keyGroup < start || keyGroup > end) continue;
           const bytes = await files.readSection(file, keyGroup);
@@ -165,18 +170,37 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   private restoreEntry(name: string, kind: KeyedStateKind | undefined, key: unknown, namespace: string, value: unknown): void {
+    if (kind === undefined) throw new FlinktsError('STATE_INCOMPATIBLE', `keyed state '${name}' has entries but is not listed among the snapshot's states`);
+    const table = this.restoreTable(name, kind);
+    const namespaces = table.get(key);
+    if (value === DELETED) {
+      namespaces?.delete(namespace);
+      if (namespaces?.size === 0) table.delete(key);
+    } else if (namespaces === undefined) table.insert(key, new Map([[namespace, value]]));
+    else namespaces.set(namespace, value);
+  }
+
+  private clearKeyGroup(keyGroup: number): void {
+    for (const { table } of [...this.tables.values(), ...this.restored.values()]) {
+      for (const entry of [...table.groupEntries(keyGroup)]) table.delete(entry.key);
+    }
+  }
+
+  /** The table restored entries of state `name` go to: its registered table, else a restored one. */
+  private restoreTable(name: string, kind: KeyedStateKind): StateTable {
+    const registered = this.tables.get(name);
+    if (registered !== undefined) {
+      if (registered.descriptor.kind !== kind) {
+        throw new FlinktsError('STATE_INCOMPATIBLE', `state '${name}' was restored as ${kind} state and is now requested as ${registered.descriptor.kind} state`);
+      }
+      return registered.table;
+    }
     let restored = this.restored.get(name);
     if (restored === undefined) {
-      if (kind === undefined) throw new FlinktsError('STATE_INCOMPATIBLE', `keyed state '${name}' has entries but is not listed among the snapshot's states`);
       restored = { kind, table: new KeyGroupedMap(this.keyGroupRange, this.maxParallelism) };
       this.restored.set(name, restored);
     }
-    const namespaces = restored.table.get(key);
-    if (value === DELETED) {
-      namespaces?.delete(namespace);
-      if (namespaces?.size === 0) restored.table.delete(key);
-    } else if (namespaces === undefined) restored.table.insert(key, new Map([[namespace, value]]));
-    else namespaces.set(namespace, value);
+    return restored.table;
   }
 
   /** The restored entries of a state nobody registered (timers, operator internals), removed from the backend. */
@@ -197,4 +221,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   tableOf(name: string): StateTable | undefined {
     return this.tables.get(name)?.table;
   }
+}
+
+function range(start: number, end: number): number[] {
+  return Array.from({ length: Math.max(0, end - start + 1) }, (_, i) => start + i);
 }

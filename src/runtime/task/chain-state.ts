@@ -41,6 +41,20 @@ export interface RestoredOperatorState {
 
 const TIMERS_STATE = 'timers';
 
+/**
+ * TEST-ONLY fault injection, never set in production: with
+ * `FLINKTS_TEST_FAIL_ASYNC_SNAPSHOT=<checkpoint id>` in the environment of the
+ * process that runs the job, the asynchronous part (the file writes) of every
+ * operator snapshot of that checkpoint rejects, so the tasks decline it. User
+ * code has no hook there, and RELIABILITY R2 needs a failure at that point
+ * (test/integration/fault-injection.test.ts). Checkpoint ids never repeat
+ * within a job run (they continue across restarts), so it fires in one attempt
+ * only. Read once per worker when this module loads; unset, it costs one
+ * comparison per operator snapshot.
+ */
+export const FAIL_ASYNC_SNAPSHOT_ENV = 'FLINKTS_TEST_FAIL_ASYNC_SNAPSHOT';
+const failAsyncSnapshotOf = Number(process.env[FAIL_ASYNC_SNAPSHOT_ENV] ?? Number.NaN);
+
 /** The checkpointed parts of one operator subtask. */
 export class OperatorState {
   readonly store: HeapOperatorStateStore;
@@ -106,6 +120,9 @@ export class OperatorState {
     const lists = this.store.snapshot();
     const operatorBytes = lists.length === 0 ? undefined : encodeOperatorState(Object.fromEntries(lists.map((l) => [l.name, l.elements])));
     return async () => {
+      if (target.checkpointId === failAsyncSnapshotOf) {
+        throw new Error(`${FAIL_ASYNC_SNAPSHOT_ENV}: the asynchronous part of checkpoint ${target.checkpointId} fails (test-only fault injection)`);
+      }
       const keyed = await keyedAsync?.();
       const timers =
         timerSections.length === 0
@@ -205,22 +222,17 @@ export async function selectRestoredState(
     keyGroupRange,
     reader,
   );
-  const oldLists: OperatorStateList[][] = [];
-  for (const subtask of [...snapshot.subtasks].sort((a, b) => a.subtaskIndex - b.subtaskIndex)) {
-    if (subtask.operator === undefined) {
-      oldLists.push([]);
-      continue;
-    }
+  // Indexed by the old subtask index: the metadata lists only subtasks that had state, and at the same
+  // parallelism every subtask gets its own old lists back (a subtask without state gets none, not its neighbour's).
+  const oldLists: OperatorStateList[][] = Array.from({ length: snapshot.parallelism }, () => []);
+  for (const subtask of snapshot.subtasks) {
+    if (subtask.operator === undefined) continue;
     const decoded = decodeOperatorState(await reader.readFile(subtask.operator.file));
-    oldLists.push(
-      subtask.operator.states.map((s) => {
-        const elements = decoded[s.name];
-        if (elements === undefined) throw new FlinktsError('STATE_INCOMPATIBLE', `operator state '${s.name}' of operator ${operatorId} is listed in the metadata but missing from its file`);
-        return { name: s.name, mode: s.mode, elements };
-      }),
-    );
+    oldLists[subtask.subtaskIndex] = subtask.operator.states.map((s) => {
+      const elements = decoded[s.name];
+      if (elements === undefined) throw new FlinktsError('STATE_INCOMPATIBLE', `operator state '${s.name}' of operator ${operatorId} is listed in the metadata but missing from its file`);
+      return { name: s.name, mode: s.mode, elements };
+    });
   }
-  // Subtasks without operator state still count for the even split of the same parallelism.
-  while (oldLists.length < snapshot.parallelism) oldLists.push([]);
   return { keyed, timers, operator: redistributeOperatorState(oldLists, subtaskIndex, parallelism) };
 }

@@ -4,9 +4,9 @@
  * after `keyBy` can use keyed state.
  */
 import type { StreamOperator } from '../operators/operator.js';
-import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 
-export function withKeyContext(operator: StreamOperator, backend: HeapKeyedStateBackend, key: (value: unknown) => unknown): StreamOperator {
+export function withKeyContext(operator: StreamOperator, backend: KeyedStateBackend, key: (value: unknown) => unknown): StreamOperator {
   if (operator.managesKeyContext === true) return operator;
   const process = operator.processElement.bind(operator);
   // Keep the operator object (its other hooks and fields) and route records through the key context.

@@ -14,7 +14,8 @@ import { createOperator } from '../operators/create-operator.js';
 import type { OperatorContext, Output, StreamOperator, TaskHooks, TwoInputStreamOperator } from '../operators/operator.js';
 import { createTwoInputOperator, isTwoInputNode, lifecycleOf } from '../operators/two-input/create-two-input-operator.js';
 import { ChainedOutput, CountingOutput, routeOutputs, type RoutedOutput } from './outputs.js';
-import { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
+import { heapBackendFactory, type KeyedStateBackendFactory } from '../state/state-backends.js';
 import { HeapTimerService } from '../time/timer-service.js';
 import { OperatorState, type RestoredOperatorState } from './chain-state.js';
 import { withKeyContext } from './key-context.js';
@@ -61,12 +62,26 @@ export interface ChainSetup {
   readonly metrics: TaskMetrics;
   /** The state of each operator (by id) when the task starts from a snapshot. */
   readonly restored?: ReadonlyMap<string, RestoredOperatorState>;
+  /** Creates the keyed state backend of each keyed operator (default: `hashmap`); see `state-backends.ts`. */
+  readonly stateBackend?: KeyedStateBackendFactory;
 }
 
 export function buildOperatorChain(setup: ChainSetup): OperatorChain {
+  const backends: KeyedStateBackend[] = [];
+  try {
+    return buildChain(setup, backends);
+  } catch (error) {
+    // No task owns them yet: the embedded ones hold directories.
+    for (const backend of backends) void backend.dispose().catch(() => undefined);
+    throw error;
+  }
+}
+
+function buildChain(setup: ChainSetup, backends: KeyedStateBackend[]): OperatorChain {
   const { vertex, subtaskIndex } = setup;
   const built = new Map<string, ChainMember>();
   const keyGroupRange = keyGroupRangeFor(vertex.maxParallelism, vertex.parallelism, subtaskIndex);
+  const createBackend = setup.stateBackend ?? heapBackendFactory;
   const taskInfo = {
     taskName: vertex.name,
     subtaskIndex,
@@ -96,7 +111,8 @@ export function buildOperatorChain(setup: ChainSetup): OperatorChain {
     const output = routeOutputs(outputs);
     const t = node.transformation;
     const keySelector = t.stateKeySelector === undefined ? undefined : toFunction(t.stateKeySelector);
-    const backend = keySelector === undefined ? undefined : new HeapKeyedStateBackend(keyGroupRange, vertex.maxParallelism);
+    const backend = keySelector === undefined ? undefined : createBackend({ keyGroupRange, maxParallelism: vertex.maxParallelism, operatorId: op.id, subtaskIndex });
+    if (backend !== undefined) backends.push(backend);
     const state = new OperatorState(op.id, node.name, backend, setup.restored?.get(op.id));
     const runtimeContext = createRuntimeContext(taskInfo, setup.globalJobParameters, node.name, backend);
     const context: OperatorContext = {

@@ -3,7 +3,7 @@ import { FlinktsError } from '../../api/errors.js';
 import type { RuntimeContext } from '../../api/functions.js';
 import type { ParameterTool } from '../../api/parameter-tool.js';
 import type { AnyStateDescriptor } from '../../api/state.js';
-import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 
 export interface TaskInfo {
   readonly taskName: string;
@@ -18,7 +18,7 @@ export function createRuntimeContext(
   info: TaskInfo,
   globalJobParameters: ParameterTool,
   operatorName: string,
-  backend: HeapKeyedStateBackend | undefined,
+  backend: KeyedStateBackend | undefined,
 ): RuntimeContext {
   const state = <S>(descriptor: AnyStateDescriptor): S => {
     if (backend === undefined) {

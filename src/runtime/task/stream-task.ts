@@ -46,6 +46,9 @@ export interface TaskListener {
   inputEnded(task: StreamTask): void;
 }
 
+/** `a` of an end of partition sent because the job stops with a savepoint (0: the input really ended). */
+const END_STOPPED = 1;
+
 /** The name of the operator list state that holds a source reader's splits. */
 export const SOURCE_SPLITS_STATE = 'source-splits';
 
@@ -93,11 +96,18 @@ export class StreamTask implements MailboxTask {
   private lastCheckpointId = 0;
   /** Set once all input is processed and checkpointing is on: the task closes after the next checkpoint completes. */
   private awaitingFinalCheckpoint = false;
-  /** A source stopped for good by a stop-with-savepoint (the job is cancelled next). */
+  /** A source stopped for good by a stop-with-savepoint. */
   private suspended = false;
+  /** An input channel ended because the job stops with a savepoint: operators close without finishing (no drain). */
+  private stopWithoutDrain = false;
+  private stoppedWithoutDrain = false;
   /** End of input was reached and the operators are finishing (or finished). */
   private ending = false;
   private inputEndedAfterCheckpoint = 0;
+  /** Set once the keyed state backends are being released. */
+  private stateDisposed: Promise<void> | undefined;
+  /** Asynchronous parts of snapshots still writing (they settle: failures become declines). */
+  private readonly snapshotsWriting = new Set<Promise<void>>();
 
   constructor(
     readonly vertexId: string,
@@ -159,6 +169,7 @@ export class StreamTask implements MailboxTask {
       // Cancellation is best effort.
     }
     void Promise.resolve(this.sourceReader?.close?.()).catch(() => undefined);
+    void this.disposeState();
   }
 
   /** @internal the gate has data. */
@@ -301,7 +312,7 @@ export class StreamTask implements MailboxTask {
       if (!this.drainBuffer()) return false;
       if (this.inputEnded && !this.ending) {
         this.ending = true;
-        void this.endOfInput();
+        void (this.stopWithoutDrain ? this.endWithoutDrain() : this.endOfInput());
         return false;
       }
     }
@@ -352,6 +363,7 @@ export class StreamTask implements MailboxTask {
         this.updateIdleness();
         break;
       case EVENT_END_OF_PARTITION:
+        if (a === END_STOPPED) this.stopWithoutDrain = true;
         if (this.gate!.markEnded(channel)) {
           this.inputEnded = true;
           this.twoInputValve?.update(channel.inputIndex);
@@ -477,10 +489,20 @@ export class StreamTask implements MailboxTask {
    * two polls, or while its legacy `run()` waits), or a task whose input ended.
    */
   triggerCheckpoint(checkpointId: number, timestamp: number, format: SnapshotFormat, suspendSource = false): void {
+    if (this.state === 'FINISHED' && checkpointId > this.lastCheckpointId) {
+      // Closed before the JobMaster learned it finished (a close can outlast the checkpoint interval): the
+      // checkpoint would wait for this task forever. It is left out, as from any checkpoint after it finished.
+      this.lastCheckpointId = checkpointId;
+      this.listener.checkpointAcknowledged(this, checkpointId, []);
+      return;
+    }
     if (this.state !== 'RUNNING' || checkpointId <= this.lastCheckpointId) return;
     this.performCheckpoint(checkpointId, encodeBarrier(timestamp, format));
     // Stop with savepoint: nothing after the savepoint's barrier, so a job resumed from it neither loses nor repeats a record.
-    if (suspendSource) this.suspended = true;
+    if (suspendSource) {
+      this.suspended = true;
+      void this.endWithoutDrain();
+    }
   }
 
   /** Checkpoint `checkpointId` completed: operators hear of it; a task waiting for its final checkpoint closes. */
@@ -551,10 +573,13 @@ export class StreamTask implements MailboxTask {
     }
     for (const channel of this.outputChannels) channel.writeEvent(EVENT_CHECKPOINT_BARRIER, checkpointId, b);
     this.releaseChannels();
-    Promise.all(writes.map((write) => write())).then(
+    const written = Promise.all(writes.map((write) => write())).then(
       (operators) => this.listener.checkpointAcknowledged(this, checkpointId, operators),
       (error: unknown) => this.listener.checkpointDeclined(this, checkpointId, attribute(error, this.chain.head.name, this.subtaskIndex)),
     );
+    // A task that closes normally lets these finish before its backends go (stop with savepoint closes right after the barrier).
+    this.snapshotsWriting.add(written);
+    void written.finally(() => this.snapshotsWriting.delete(written));
   }
 
   private releaseChannels(): void {
@@ -593,11 +618,42 @@ export class StreamTask implements MailboxTask {
     }
   }
 
+  /**
+   * The job stops with a savepoint (no drain): no end-of-input processing —
+   * no final watermark, operators do not `finish()` (windows stay open, as
+   * the savepoint holds them) — the end of partition tells downstream tasks
+   * to do the same; operators close.
+   */
+  private async endWithoutDrain(): Promise<void> {
+    if (this.state !== 'RUNNING' || this.stoppedWithoutDrain) return;
+    this.stoppedWithoutDrain = true;
+    this.ending = true;
+    try {
+      if (!this.awaitingFinalCheckpoint) for (const channel of this.outputChannels) channel.writeEvent(EVENT_END_OF_PARTITION, END_STOPPED, 0);
+      await this.close();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
   private async close(): Promise<void> {
     await this.closeOperators();
     this.clearTimers();
     this.state = 'FINISHED';
+    // Before reporting: the job may end, and its workers be terminated, as soon as the last task reports.
+    await Promise.all([...this.snapshotsWriting]);
+    await this.disposeState();
     this.listener.finished(this);
+  }
+
+  /**
+   * Releases the keyed state backends once, however the task ends (an
+   * embedded backend deletes its directory; it does so before its first
+   * `await`, so even a worker terminated right after a cancel leaves none).
+   */
+  private disposeState(): Promise<void> {
+    this.stateDisposed ??= Promise.allSettled(this.chain.members.map((member) => member.state.keyedBackend?.dispose())).then(() => undefined);
+    return this.stateDisposed;
   }
 
   private async closeOperators(): Promise<void> {
@@ -618,6 +674,7 @@ export class StreamTask implements MailboxTask {
     this.state = 'FAILED';
     this.clearTimers();
     this.cancelSources();
+    void this.disposeState();
     this.listener.failed(this, error);
   }
 

@@ -4,7 +4,8 @@
  * clock does. One timer per (key, namespace, timestamp). Firing sets the
  * timer's key as the backend's current key.
  */
-import type { HeapKeyedStateBackend, Namespace } from '../state/heap-keyed-state-backend.js';
+import type { Namespace } from '../state/heap-keyed-state-backend.js';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import { canonicalKey } from '../state/key-grouped-map.js';
 import { TimerQueue } from './timer-queue.js';
 
@@ -46,7 +47,7 @@ export class HeapTimerService implements InternalTimerService {
   private cancelScheduled: (() => void) | undefined;
 
   constructor(
-    private readonly backend: HeapKeyedStateBackend,
+    private readonly backend: KeyedStateBackend,
     private readonly time: ProcessingTimeService,
     private readonly target: Triggerable,
   ) {}

@@ -4,8 +4,11 @@
  * namespace holds its contents. When windows merge, the result keeps the
  * state window of one of them and the others' state is merged into it, so
  * growing a session never moves its contents. Kept per key in keyed state
- * (namespace `''`) as this live object (the heap backend holds references);
- * `persist()` gives the `[window, stateWindow]` namespace pairs for snapshots.
+ * (namespace `''`): the heap backend holds this live object (references) and
+ * snapshots store `persist()`, the `[window, stateWindow]` namespace pairs;
+ * a backend that stores copies (`embedded`) holds the pairs themselves, and
+ * the operator rebuilds the set on every access and writes it back after
+ * every change.
  */
 import { FlinktsError } from '../../api/errors.js';
 import type { MergingWindowAssigner } from '../../api/windowing/assigners.js';

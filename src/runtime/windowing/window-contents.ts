@@ -4,13 +4,21 @@
  * Incremental functions keep one value per window (reducing / aggregating
  * state); `apply` / `process` and any window with an evictor keep every
  * element (list state; with an evictor, with its timestamp).
+ *
+ * With the heap backend, elements go straight into the state's table (the hot
+ * path: one index lookup, which also tells whether the window is new). Any
+ * other backend (`embedded`) is written through the state objects only, which
+ * store every change (their values are copies); `add` then cannot tell a new
+ * window cheaply and answers "new", which only costs the operator a
+ * deduplicated timer registration.
  */
 import type { ListState, ReducingState } from '../../api/state.js';
 import { AggregatingStateDescriptor, ListStateDescriptor, ReducingStateDescriptor } from '../../api/state.js';
 import { TimestampedValue, type Evictor, type EvictorContext } from '../../api/windowing/evictors.js';
 import type { IncrementalSpec } from '../../api/windowing/spec.js';
 import type { Window } from '../../api/windowing/windows.js';
-import type { HeapKeyedStateBackend, StateTable } from '../state/heap-keyed-state-backend.js';
+import { HeapKeyedStateBackend, type StateTable } from '../state/heap-keyed-state-backend.js';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import type { InternalKvState } from '../state/heap-states.js';
 import { reduceFunctionOf } from './window-functions.js';
 
@@ -31,21 +39,31 @@ export interface WindowContents {
 
 /** Builds the contents holder for a window operator. */
 export function createWindowContents(
-  backend: HeapKeyedStateBackend,
+  backend: KeyedStateBackend,
   incremental: IncrementalSpec | undefined,
   evictor: Evictor | undefined,
   evictorContext: EvictorContext,
 ): WindowContents {
-  if (evictor !== undefined) return new EvictingContents(backend, incremental, evictor, evictorContext);
-  if (incremental === undefined) return new ListContents(backend);
+  const heap = backend instanceof HeapKeyedStateBackend ? backend : undefined;
+  if (evictor !== undefined) {
+    const list = backend.getState<InternalKvState & ListState<Stored>>(new ListStateDescriptor<Stored>(WINDOW_CONTENTS));
+    const combine = incremental === undefined ? undefined : combiner(incremental);
+    return heap !== undefined ? new EvictingContents(heap, list, combine, evictor, evictorContext) : new StateEvictingContents(list, combine, evictor, evictorContext);
+  }
+  if (incremental === undefined) {
+    const list = backend.getState<InternalKvState & ListState<unknown>>(new ListStateDescriptor<unknown>(WINDOW_CONTENTS));
+    return heap !== undefined ? new ListContents(heap, list) : new StateListContents(list);
+  }
   if (incremental.kind === 'aggregate') {
     const fn = incremental.fn;
+    // Typed as reducing state: both have get() (an aggregating state's gives the result) and add().
     const state = backend.getState<InternalKvState & ReducingState<unknown>>(new AggregatingStateDescriptor(WINDOW_CONTENTS, fn));
-    return new SingleValueContents(backend, state, (value) => fn.add(value, fn.createAccumulator()), (acc, value) => fn.add(value, acc));
+    if (heap === undefined) return new StateSingleValueContents(state);
+    return new SingleValueContents(heap, state, (value) => fn.add(value, fn.createAccumulator()), (acc, value) => fn.add(value, acc));
   }
   const reduce = reduceFunctionOf(incremental);
   const state = backend.getState<InternalKvState & ReducingState<unknown>>(new ReducingStateDescriptor(WINDOW_CONTENTS, reduce));
-  return new SingleValueContents(backend, state, (value) => value, reduce);
+  return heap !== undefined ? new SingleValueContents(heap, state, (value) => value, reduce) : new StateSingleValueContents(state);
 }
 
 /**
@@ -115,12 +133,11 @@ class SingleValueContents extends TableContents<unknown> implements WindowConten
 
 /** `apply` / `process`: every element of the window. */
 class ListContents extends TableContents<unknown[]> implements WindowContents {
-  private readonly list: InternalKvState & ListState<unknown>;
-
-  constructor(backend: HeapKeyedStateBackend) {
-    const list = backend.getState<InternalKvState & ListState<unknown>>(new ListStateDescriptor<unknown>(WINDOW_CONTENTS));
+  constructor(
+    backend: HeapKeyedStateBackend,
+    private readonly list: InternalKvState & ListState<unknown>,
+  ) {
     super(backend, list);
-    this.list = list;
   }
 
   add(value: unknown): boolean {
@@ -154,19 +171,14 @@ type Stored = [value: unknown, timestamp: number | undefined];
  * aggregate function if one was given), and the survivors are kept.
  */
 class EvictingContents extends TableContents<Stored[]> implements WindowContents {
-  private readonly list: InternalKvState & ListState<Stored>;
-  private readonly combine: ((values: unknown[]) => unknown[]) | undefined;
-
   constructor(
     backend: HeapKeyedStateBackend,
-    incremental: IncrementalSpec | undefined,
+    private readonly list: InternalKvState & ListState<Stored>,
+    private readonly combine: ((values: unknown[]) => unknown[]) | undefined,
     private readonly evictor: Evictor,
     private readonly context: EvictorContext,
   ) {
-    const list = backend.getState<InternalKvState & ListState<Stored>>(new ListStateDescriptor<Stored>(WINDOW_CONTENTS));
     super(backend, list);
-    this.list = list;
-    this.combine = incremental === undefined ? undefined : combiner(incremental);
   }
 
   add(value: unknown, timestamp: number | undefined): boolean {
@@ -174,15 +186,103 @@ class EvictingContents extends TableContents<Stored[]> implements WindowContents
   }
 
   fire(window: Window, emit: (input: Iterable<unknown>) => void): void {
-    const elements: TimestampedValue<unknown>[] = [];
-    for (const [value, timestamp] of this.list.get()) elements.push(new TimestampedValue(value, timestamp));
-    if (elements.length === 0) return;
-    this.evictor.evictBefore(elements, elements.length, window, this.context);
-    const values = elements.map((e) => e.value);
-    const input = this.combine === undefined ? values : this.combine(values);
-    if (input.length > 0) emit(input);
-    this.evictor.evictAfter(elements, elements.length, window, this.context);
-    this.list.update(elements.map((e): Stored => [e.value, e.timestamp]));
+    fireEvicting(this.list, this.combine, this.evictor, this.context, window, emit);
+  }
+}
+
+/** Evicts, evaluates over what remains and keeps the survivors (both evicting contents). */
+function fireEvicting(
+  list: ListState<Stored>,
+  combine: ((values: unknown[]) => unknown[]) | undefined,
+  evictor: Evictor,
+  context: EvictorContext,
+  window: Window,
+  emit: (input: Iterable<unknown>) => void,
+): void {
+  const elements: TimestampedValue<unknown>[] = [];
+  for (const [value, timestamp] of list.get()) elements.push(new TimestampedValue(value, timestamp));
+  if (elements.length === 0) return;
+  evictor.evictBefore(elements, elements.length, window, context);
+  const values = elements.map((e) => e.value);
+  const input = combine === undefined ? values : combine(values);
+  if (input.length > 0) emit(input);
+  evictor.evictAfter(elements, elements.length, window, context);
+  list.update(elements.map((e): Stored => [e.value, e.timestamp]));
+}
+
+/**
+ * Contents of any backend other than the heap one, through the state objects
+ * alone: every `add` is stored by the state (values read back are copies).
+ * `add` answers "new window" (see the header).
+ */
+abstract class StateContents implements Pick<WindowContents, 'setNamespace' | 'clear' | 'mergeNamespaces'> {
+  constructor(protected readonly state: InternalKvState) {}
+
+  setNamespace(namespace: string): void {
+    this.state.setCurrentNamespace(namespace);
+  }
+
+  clear(): void {
+    this.state.clear();
+  }
+
+  mergeNamespaces(target: string, sources: readonly string[]): void {
+    this.state.mergeNamespaces!(target, sources);
+  }
+}
+
+/** `reduce` / `aggregate` over the state's own `add` (the same first / combine rules as the heap path). */
+class StateSingleValueContents extends StateContents implements WindowContents {
+  constructor(private readonly reducing: InternalKvState & ReducingState<unknown>) {
+    super(reducing);
+  }
+
+  add(value: unknown): boolean {
+    this.reducing.add(value);
+    return false;
+  }
+
+  fire(_window: Window, emit: (input: Iterable<unknown>) => void): void {
+    const value = this.reducing.get();
+    if (value !== undefined) emit([value]);
+  }
+}
+
+/** `apply` / `process` over list state. */
+class StateListContents extends StateContents implements WindowContents {
+  constructor(private readonly list: InternalKvState & ListState<unknown>) {
+    super(list);
+  }
+
+  add(value: unknown): boolean {
+    this.list.add(value);
+    return false;
+  }
+
+  fire(_window: Window, emit: (input: Iterable<unknown>) => void): void {
+    const elements = [...this.list.get()];
+    if (elements.length > 0) emit(elements);
+  }
+}
+
+/** Windows with an evictor over list state. */
+class StateEvictingContents extends StateContents implements WindowContents {
+  constructor(
+    private readonly list: InternalKvState & ListState<Stored>,
+    private readonly combine: ((values: unknown[]) => unknown[]) | undefined,
+    private readonly evictor: Evictor,
+    private readonly context: EvictorContext,
+  ) {
+    super(list);
+  }
+
+  add(value: unknown, timestamp: number | undefined): boolean {
+    this.list.add([value, timestamp]);
+    return false;
+  }
+
+  fire(window: Window, emit: (input: Iterable<unknown>) => void): void {
+    fireEvicting(this.list, this.combine, this.evictor, this.context, window, emit);
   }
 }
 

@@ -12,7 +12,8 @@ import type { OnMergeContext } from '../../api/windowing/trigger.js';
 import type { ProcessWindowFunctionContext } from '../../api/windowing/functions.js';
 import type { Window } from '../../api/windowing/windows.js';
 import type { Output } from '../operators/operator.js';
-import { VOID_NAMESPACE, type HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
+import { VOID_NAMESPACE } from '../state/heap-keyed-state-backend.js';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import type { InternalKvState } from '../state/heap-states.js';
 import type { InternalTimerService } from '../time/timer-service.js';
 
@@ -21,7 +22,7 @@ import type { InternalTimerService } from '../time/timer-service.js';
  * window functions ask on every call, and each view only holds a namespace,
  * which the caller sets before use.
  */
-function viewCache(backend: HeapKeyedStateBackend): (descriptor: AnyStateDescriptor) => InternalKvState {
+function viewCache(backend: KeyedStateBackend): (descriptor: AnyStateDescriptor) => InternalKvState {
   const views = new WeakMap<AnyStateDescriptor, InternalKvState>();
   return (descriptor) => {
     let view = views.get(descriptor);
@@ -34,7 +35,7 @@ function viewCache(backend: HeapKeyedStateBackend): (descriptor: AnyStateDescrip
 }
 
 /** Keyed state in one namespace. */
-function stateStore(backend: HeapKeyedStateBackend, namespace: () => string): KeyedStateStore {
+function stateStore(backend: KeyedStateBackend, namespace: () => string): KeyedStateStore {
   const view = viewCache(backend);
   const get = <S>(descriptor: AnyStateDescriptor): S => {
     const state = view(descriptor);
@@ -60,7 +61,7 @@ export class WindowTriggerContext implements OnMergeContext {
   private readonly view: (descriptor: AnyStateDescriptor) => InternalKvState;
 
   constructor(
-    backend: HeapKeyedStateBackend,
+    backend: KeyedStateBackend,
     private readonly timers: InternalTimerService,
   ) {
     this.view = viewCache(backend);
@@ -121,7 +122,7 @@ export class WindowProcessContext implements ProcessWindowFunctionContext {
   private readonly global: KeyedStateStore;
 
   constructor(
-    private readonly backend: HeapKeyedStateBackend,
+    private readonly backend: KeyedStateBackend,
     private readonly timers: InternalTimerService,
     private readonly output_: Output,
     merging: boolean,

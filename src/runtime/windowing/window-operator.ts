@@ -19,7 +19,8 @@ import { MAX_TIMESTAMP, type Window } from '../../api/windowing/windows.js';
 import { TimestampedCollector } from '../operators/basic-operators.js';
 import { closeFunction, openFunction } from '../operators/function-lifecycle.js';
 import type { OperatorContext, StreamOperator } from '../operators/operator.js';
-import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
+import { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import type { InternalKvState } from '../state/heap-states.js';
 import type { HeapTimerService, InternalTimer, Triggerable } from '../time/timer-service.js';
 import { MergingWindowSet, type MergingWindowSetState } from './merging-window-set.js';
@@ -50,7 +51,7 @@ export class WindowOperator implements StreamOperator, Triggerable {
   private readonly allowedLateness: number;
   private readonly lateTagId: string | undefined;
   private readonly key: (value: unknown) => unknown;
-  private readonly backend: HeapKeyedStateBackend;
+  private readonly backend: KeyedStateBackend;
   private readonly timers: HeapTimerService;
   private readonly namespaces = new WindowNamespaces();
   private readonly contents: WindowContents;
@@ -59,7 +60,13 @@ export class WindowOperator implements StreamOperator, Triggerable {
   private readonly processContext: WindowProcessContext;
   private readonly collector: TimestampedCollector;
   private readonly assignerContext: WindowAssignerContext;
-  private readonly mergingSetState: (InternalKvState & ValueState<MergingWindowSet>) | undefined;
+  private readonly mergingSetState: (InternalKvState & ValueState<MergingWindowSet | MergingWindowSetState>) | undefined;
+  /**
+   * The heap backend holds the merging window set as a live object, changed in
+   * place; any other backend stores copies, so the set is stored in its
+   * persisted form and written back after every change.
+   */
+  private readonly liveMergingSet: boolean;
 
   constructor(
     spec: WindowOperatorSpec,
@@ -70,6 +77,7 @@ export class WindowOperator implements StreamOperator, Triggerable {
     }
     this.key = context.keySelector;
     this.backend = context.keyedStateBackend;
+    this.liveMergingSet = this.backend instanceof HeapKeyedStateBackend;
     this.assigner = spec.assigner;
     this.trigger = spec.trigger;
     this.eventTimeTrigger = spec.trigger === EventTimeTrigger.create();
@@ -91,7 +99,9 @@ export class WindowOperator implements StreamOperator, Triggerable {
     this.processContext = new WindowProcessContext(this.backend, timers, context.output, this.merging !== undefined, context.operatorName);
     this.collector = new TimestampedCollector(context.output);
     if (this.merging !== undefined) {
-      this.mergingSetState = this.backend.getState<InternalKvState & ValueState<MergingWindowSet>>(new ValueStateDescriptor<MergingWindowSet>('merging-window-set'));
+      this.mergingSetState = this.backend.getState<InternalKvState & ValueState<MergingWindowSet | MergingWindowSetState>>(
+        new ValueStateDescriptor<MergingWindowSet | MergingWindowSetState>('merging-window-set'),
+      );
     }
   }
 
@@ -298,20 +308,21 @@ export class WindowOperator implements StreamOperator, Triggerable {
   private mergingWindowSet(assigner: MergingWindowAssigner<unknown, Window>): MergingWindowSet {
     const state = this.mergingSetState!;
     state.setCurrentNamespace('');
-    // The live set is the state value (heap backend: references); snapshots will store set.persist().
-    let set = state.value() as MergingWindowSet | MergingWindowSetState | undefined;
-    if (set === undefined || Array.isArray(set)) {
-      // A restored key holds the persisted form: the live set is rebuilt once.
-      set = new MergingWindowSet(assigner, this.namespaces, set);
-      state.update(set);
-    }
+    // Heap backend: the live set is the state value (references); snapshots store set.persist().
+    const stored = state.value();
+    if (stored instanceof MergingWindowSet) return stored;
+    // The persisted form (a restored key, or any backend that stores copies) is rebuilt; the heap keeps the rebuilt set.
+    const set = new MergingWindowSet(assigner, this.namespaces, stored);
+    if (this.liveMergingSet) state.update(set);
     return set;
   }
 
+  /** After a change to the current key's set: an empty set goes; a backend of copies gets the persisted form again. */
   private persist(set: MergingWindowSet): void {
-    if (!set.isEmpty) return;
     const state = this.mergingSetState!;
+    if (this.liveMergingSet && !set.isEmpty) return;
     state.setCurrentNamespace('');
-    state.clear();
+    if (set.isEmpty) state.clear();
+    else state.update(set.persist());
   }
 }

@@ -5,9 +5,11 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { EnvironmentSettings } from '../../api/environment.js';
+import { FlinktsError } from '../../api/errors.js';
 import type { JobGraph } from '../../graph/job-graph.js';
 import type { CheckpointingMode } from '../../api/checkpointing.js';
 import type { CheckpointMetadata, SnapshotFormat } from '../checkpoint/metadata.js';
+import type { StateBackendSettings } from '../state/state-backends.js';
 import type { OperatorSubtaskState } from '../task/chain-state.js';
 import type { TaskMetricsSnapshot } from '../task/task-metrics.js';
 
@@ -43,6 +45,8 @@ export interface WorkerDeployment {
   readonly checkpointingMode?: CheckpointingMode;
   /** The snapshot the tasks start from. */
   readonly restore?: RestoreSource;
+  /** The keyed state backend of the job's keyed operators (absent: `hashmap`). */
+  readonly stateBackend?: StateBackendSettings;
 }
 
 /** A completed checkpoint or savepoint to start from. */
@@ -123,10 +127,13 @@ export function serializeError(error: unknown): SerializedError {
     const e = error as Error & { code?: unknown; hint?: unknown; operatorName?: unknown; subtaskIndex?: unknown };
     // For a user function's error, the user's own message and stack; the operator travels alongside.
     const cause = typeof e.operatorName === 'string' && e.cause instanceof Error ? e.cause : undefined;
+    // A flinkts error raised inside the function (e.g. STATE_INCOMPATIBLE from getState on restore) keeps its
+    // code: the JobMaster decides by it whether a restart can help (RELIABILITY C4).
+    const code = cause instanceof FlinktsError ? cause.code : e.code;
     return {
       name: e.name,
       message: cause?.message ?? e.message,
-      ...(typeof e.code === 'string' ? { code: e.code } : {}),
+      ...(typeof code === 'string' ? { code } : {}),
       ...(typeof e.hint === 'string' ? { hint: e.hint } : {}),
       ...(typeof e.operatorName === 'string' ? { operatorName: e.operatorName } : {}),
       ...(typeof e.subtaskIndex === 'number' ? { subtaskIndex: e.subtaskIndex } : {}),

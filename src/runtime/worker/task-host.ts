@@ -15,6 +15,7 @@ import { OutputChannel, type BufferTransport, type OutputBudget } from '../netwo
 import { connectedConsumers, createChannelSelector } from '../network/partitioners.js';
 import { Mailbox } from '../task/mailbox.js';
 import type { TaskHooks } from '../operators/operator.js';
+import { heapBackendFactory, loadKeyedStateBackendFactory, type KeyedStateBackendFactory } from '../state/state-backends.js';
 import { buildOperatorChain } from '../task/operator-chain.js';
 import { NetworkOutput, type RoutedOutput } from '../task/outputs.js';
 import { StreamTask, type TaskListener } from '../task/stream-task.js';
@@ -47,6 +48,8 @@ export class TaskHost implements BufferTransport {
   /** Checkpoints this worker heard of (by id): barriers may arrive from a peer before the trigger message. */
   private readonly triggers = new Map<number, { trigger?: CheckpointTrigger; waiting: ((trigger: CheckpointTrigger) => void)[] }>();
   private reader: StateFileReader | undefined;
+  /** Creates the keyed state backends of the hosted chains (set by `deploy`). */
+  private stateBackend: KeyedStateBackendFactory = heapBackendFactory;
 
   constructor(
     private readonly deployment: WorkerDeployment,
@@ -69,6 +72,8 @@ export class TaskHost implements BufferTransport {
       throw new FlinktsError('JOB_DEFINITION', 'the job bundle has no default export made with defineJob');
     }
     const definition = module.default;
+    // Loads the embedded backend's module (lmdb) once per worker, and only when the job uses it.
+    this.stateBackend = await loadKeyedStateBackendFactory(deployment.stateBackend, deployment);
     const bases = channelIdBases(deployment.jobGraph);
     if (deployment.restore !== undefined) this.reader = new LocalStateFileReader(deployment.restore.dir, deployment.restore.sharedDir);
     for (const { vertexId, subtaskIndex } of deployment.tasks) {
@@ -256,6 +261,7 @@ export class TaskHost implements BufferTransport {
       networkOutputs,
       hooks,
       metrics,
+      stateBackend: this.stateBackend,
       ...(restored !== undefined && { restored }),
     });
     const listener: TaskListener = {

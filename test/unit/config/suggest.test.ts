@@ -32,7 +32,7 @@ describe('suggestKey', () => {
     ['parallelism', undefined],
     ['pipeline.nme', 'pipeline.name'],
     ['pipeline.id', undefined],
-    ['state.backend.type', undefined],
+    ['state.backend.kind', undefined],
     ['xyz', undefined],
   ])('%j → %s', (key, suggestion) => {
     expect(suggestKey(key, KEYS)).toBe(suggestion);

@@ -5,12 +5,12 @@
  * side) leaves the key alone.
  */
 import type { TwoInputStreamOperator } from '../operator.js';
-import type { HeapKeyedStateBackend } from '../../state/heap-keyed-state-backend.js';
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
 
 /** Routes the records of each keyed input through the key context; returns the same operator. */
 export function withTwoInputKeyContext(
   operator: TwoInputStreamOperator,
-  backend: HeapKeyedStateBackend,
+  backend: KeyedStateBackend,
   key1: ((value: unknown) => unknown) | undefined,
   key2: ((value: unknown) => unknown) | undefined,
 ): TwoInputStreamOperator {

@@ -34,6 +34,11 @@ export interface EmbeddedBackendSettings {
   readonly cacheBytes: number;
   /** Deltas on one base before a checkpoint writes a new full base. */
   readonly maxDeltas: number;
+  /**
+   * Whether checkpoints (`native` snapshots) are incremental (default true);
+   * false writes every checkpoint as one full file of its own, as savepoints.
+   */
+  readonly incremental?: boolean;
 }
 
 /** Where the incremental TTL cleanup of a state goes on from. */
@@ -85,6 +90,7 @@ export class EmbeddedKeyedStateBackend implements KeyedStateBackend, EmbeddedSta
         disposing: () => this.disposed,
       },
       settings.maxDeltas,
+      settings.incremental ?? true,
     );
   }
 
@@ -227,12 +233,15 @@ export class EmbeddedKeyedStateBackend implements KeyedStateBackend, EmbeddedSta
   /**
    * Closes the store and deletes its directory; the backend cannot be used
    * afterwards. Snapshots still being written fail at their next step (they
-   * are waited for, so none touches a closed store).
+   * are waited for, so none touches a closed store). The directory is deleted
+   * before the first `await`, so it goes even when the worker is terminated
+   * right after (as it is once a job is cancelled).
    */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     this.cache.clear();
+    this.store.removeDirectory();
     await Promise.allSettled([...this.running]);
     await this.store.close();
   }

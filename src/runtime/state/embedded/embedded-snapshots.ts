@@ -11,7 +11,8 @@
  *   (savepoint) is always one full file, `exclusive`. A `native` checkpoint
  *   writes a full *base* (`shared`) when there is no confirmed checkpoint to
  *   build on, after `maxDeltas` deltas, or once the deltas together are larger
- *   than the base;
+ *   than the base. With `state.backend.incremental: false` every checkpoint
+ *   is written as a savepoint is: one full `exclusive` file, no change log;
  * - otherwise a **delta** file (`shared`, `delta: true`): only the entries
  *   changed since the last *confirmed* checkpoint (the entries logged with a
  *   later epoch), removed ones as `DELETED`. The handle lists the base and
@@ -82,15 +83,18 @@ export class EmbeddedSnapshots {
   constructor(
     private readonly source: SnapshotSource,
     private readonly maxDeltas: number,
+    /** False: every snapshot is one full `exclusive` file, and no changes are logged. */
+    private readonly incremental = true,
   ) {}
 
   snapshot(options: KeyedSnapshotOptions): () => Promise<KeyedStateHandle | undefined> {
     this.source.flush();
-    const canonical = options.format === 'canonical';
-    const epoch = this.source.closeEpoch(!canonical);
+    // A snapshot that is one full file of its own: savepoints, and every checkpoint when not incremental.
+    const selfContained = options.format === 'canonical' || !this.incremental;
+    const epoch = this.source.closeEpoch(!selfContained);
     const view = this.source.store.snapshot();
     const base = this.confirmed;
-    const full = canonical || base === undefined || base.deltas >= this.maxDeltas || base.deltaSize > base.baseSize;
+    const full = selfContained || base === undefined || base.deltas >= this.maxDeltas || base.deltaSize > base.baseSize;
     const states = this.source.registry.all().map(({ name, kind }) => ({ name, kind }));
     const now = this.source.clock();
     return async () => {
@@ -101,10 +105,10 @@ export class EmbeddedSnapshots {
         let chain: Chain;
         if (full) {
           if (sections.length === 0) {
-            if (!canonical) this.pending.set(options.checkpointId, { files: [], baseSize: 0, deltaSize: 0, deltas: 0, epoch });
+            if (!selfContained) this.pending.set(options.checkpointId, { files: [], baseSize: 0, deltaSize: 0, deltas: 0, epoch });
             return undefined;
           }
-          const file = await options.files.writeKeyedStateFile(sections, { location: canonical ? 'exclusive' : 'shared' });
+          const file = await options.files.writeKeyedStateFile(sections, { location: selfContained ? 'exclusive' : 'shared' });
           chain = { files: [file], baseSize: file.size, deltaSize: 0, deltas: 0, epoch };
         } else if (sections.length === 0) {
           chain = { ...base!, epoch };
@@ -113,7 +117,7 @@ export class EmbeddedSnapshots {
           chain = { files: [...base!.files, file], baseSize: base!.baseSize, deltaSize: base!.deltaSize + file.size, deltas: base!.deltas + 1, epoch };
         }
         // Only files in the shared directory can be referenced by later checkpoints.
-        if (!canonical && chain.files.every((f) => f.location === 'shared')) this.pending.set(options.checkpointId, chain);
+        if (!selfContained && chain.files.every((f) => f.location === 'shared')) this.pending.set(options.checkpointId, chain);
         if (chain.files.length === 0) return undefined;
         return { keyGroupRange: this.source.keyGroupRange, files: chain.files, states };
       } finally {

@@ -136,6 +136,22 @@ export class EmbeddedStore {
     };
   }
 
+  /**
+   * Deletes the directory while the store is still open, so it goes even if
+   * the thread is terminated before `close` finishes (a cancelled task's
+   * worker is). On POSIX the open environment and read views keep working on
+   * the unlinked files; where files in use cannot be deleted, `close` does it.
+   */
+  removeDirectory(): void {
+    try {
+      rmSync(this.directory, { recursive: true, force: true });
+    } catch {
+      // Files still in use (Windows): `close` removes them.
+      return;
+    }
+    this.removeParentIfEmpty();
+  }
+
   /** Closes the store and deletes its directory. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -144,12 +160,15 @@ export class EmbeddedStore {
     this.openSnapshots.clear();
     await this.root.close();
     rmSync(this.directory, { recursive: true, force: true });
-    if (this.removeEmptyParent) {
-      try {
-        rmdirSync(dirname(this.directory));
-      } catch {
-        // Not empty (another subtask's store) or already gone.
-      }
+    this.removeParentIfEmpty();
+  }
+
+  private removeParentIfEmpty(): void {
+    if (!this.removeEmptyParent) return;
+    try {
+      rmdirSync(dirname(this.directory));
+    } catch {
+      // Not empty (another subtask's store) or already gone.
     }
   }
 }

@@ -29,7 +29,8 @@
  * incremental — a full base, then deltas holding only the entries changed
  * since the last confirmed checkpoint, all in the job's `shared/` directory
  * and listed together in the handle; a new base after `maxDeltas` deltas or
- * once the deltas outgrow the base. `canonical` snapshots (savepoints) are one
+ * once the deltas outgrow the base (with `incremental: false`, every
+ * checkpoint is one full file of its own). `canonical` snapshots (savepoints) are one
  * full exclusive file in the format every backend reads. Restores take any
  * old parallelism; the first checkpoint after a restore is a full one.
  *
@@ -39,7 +40,9 @@
  * `dispose()` when the task ends, fails or is cancelled (it lets running
  * snapshots fail at their next step, closes the store and deletes its
  * directory). `flush()` is never required. The store is scratch space: state
- * outlives a task only through checkpoints and savepoints.
+ * outlives a task only through checkpoints and savepoints. Stores of worker
+ * threads terminated before they could dispose are deleted later
+ * (`store-directories.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -47,8 +50,10 @@ import { join } from 'node:path';
 import { FlinktsError } from '../../../api/errors.js';
 import type { KeyGroupRange } from '../key-grouped-map.js';
 import { EmbeddedKeyedStateBackend } from './embedded-keyed-state-backend.js';
+import { processDirectory } from './store-directories.js';
 
 export { EmbeddedKeyedStateBackend, type EmbeddedBackendSettings } from './embedded-keyed-state-backend.js';
+export { attemptPrefix, removeStaleStores } from './store-directories.js';
 
 /** Options of {@link createEmbeddedKeyedStateBackend}. */
 export interface EmbeddedBackendOptions {
@@ -66,19 +71,31 @@ export interface EmbeddedBackendOptions {
   readonly cacheBytes?: number;
   /** Deltas on one base before a new full base (default 10). */
   readonly maxDeltas?: number;
+  /** Incremental checkpoints (default true); false writes a full file at every checkpoint (`state.backend.incremental`). */
+  readonly incremental?: boolean;
 }
 
-export const EMBEDDED_DEFAULTS = { cacheEntries: 100_000, cacheBytes: 64 * 1024 * 1024, maxDeltas: 10 } as const;
+export const EMBEDDED_DEFAULTS = { cacheEntries: 100_000, cacheBytes: 64 * 1024 * 1024, maxDeltas: 10, incremental: true } as const;
 
 /** Creates an embedded keyed state backend with its store in a new directory. */
 export function createEmbeddedKeyedStateBackend(options: EmbeddedBackendOptions): EmbeddedKeyedStateBackend {
   const cacheEntries = positiveInteger('cacheEntries', options.cacheEntries ?? EMBEDDED_DEFAULTS.cacheEntries);
   const cacheBytes = positiveInteger('cacheBytes', options.cacheBytes ?? EMBEDDED_DEFAULTS.cacheBytes);
   const maxDeltas = positiveInteger('maxDeltas', options.maxDeltas ?? EMBEDDED_DEFAULTS.maxDeltas);
-  const name = (options.name ?? 'state').replace(/[^A-Za-z0-9_.-]/g, '_');
-  const directory = join(options.tmpDir ?? tmpdir(), `flinkts-${process.pid}`, `${name}-${randomBytes(6).toString('hex')}`);
-  const settings = { directory, removeEmptyParent: true, cacheEntries, cacheBytes, maxDeltas };
-  return new EmbeddedKeyedStateBackend(options.keyGroupRange, options.maxParallelism, settings, options.clock);
+  // No '.': lmdb takes a path with an extension for a single-file store, not a directory.
+  const name = (options.name ?? 'state').replace(/[^A-Za-z0-9_-]/g, '_');
+  const directory = join(processDirectory(options.tmpDir ?? tmpdir()), `${name}-${randomBytes(6).toString('hex')}`);
+  const settings = { directory, removeEmptyParent: true, cacheEntries, cacheBytes, maxDeltas, incremental: options.incremental ?? EMBEDDED_DEFAULTS.incremental };
+  try {
+    return new EmbeddedKeyedStateBackend(options.keyGroupRange, options.maxParallelism, settings, options.clock);
+  } catch (error) {
+    // A directory that cannot be created fails the same way on every restart: a configuration error.
+    if (typeof (error as { code?: unknown }).code !== 'string' || error instanceof FlinktsError) throw error;
+    throw new FlinktsError('CONFIG', `embedded state backend: cannot create its store in ${directory}: ${(error as Error).message}`, {
+      hint: 'set io.tmp.dirs to a writable local directory',
+      cause: error,
+    });
+  }
 }
 
 function positiveInteger(name: string, value: number): number {

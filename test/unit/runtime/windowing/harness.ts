@@ -1,7 +1,8 @@
 /**
  * Drives a WindowOperator directly, as a task would: the real keyed state
- * backend and timer service, a controllable processing-time clock and an
- * output that records what the operator emits.
+ * backend (`hashmap`, or `embedded` after `useBackend('embedded')`) and timer
+ * service, a controllable processing-time clock and an output that records
+ * what the operator emits.
  */
 import { Configuration } from '../../../../src/api/configuration.js';
 import { ParameterTool } from '../../../../src/api/parameter-tool.js';
@@ -12,6 +13,8 @@ import type { WindowOperatorSpec } from '../../../../src/api/windowing/spec.js';
 import type { Window } from '../../../../src/api/windowing/windows.js';
 import type { OperatorContext, Output } from '../../../../src/runtime/operators/operator.js';
 import { HeapKeyedStateBackend } from '../../../../src/runtime/state/heap-keyed-state-backend.js';
+import type { KeyedStateBackend } from '../../../../src/runtime/state/keyed-state-backend.js';
+import { createEmbeddedKeyedStateBackend, type EmbeddedKeyedStateBackend } from '../../../../src/runtime/state/embedded/index.js';
 import { HeapTimerService, type ProcessingTimeService } from '../../../../src/runtime/time/timer-service.js';
 import { createRuntimeContext } from '../../../../src/runtime/task/runtime-context.js';
 import { WindowOperator } from '../../../../src/runtime/windowing/window-operator.js';
@@ -45,6 +48,33 @@ export function allSpecOf<T = any, W extends Window = Window>(
   return captured!;
 }
 
+/** The keyed state backends a harness can run on. */
+export const BACKENDS = ['hashmap', 'embedded'] as const;
+export type BackendKind = (typeof BACKENDS)[number];
+
+let backendKind: BackendKind = 'hashmap';
+const undisposed = new Set<KeyedStateBackend>();
+
+/** The backend harnesses made from now on use (tests parameterized over {@link BACKENDS} set it in `beforeEach`). */
+export function useBackend(kind: BackendKind): void {
+  backendKind = kind;
+}
+
+/** Disposes the backends of every harness not disposed yet (an `afterEach` of tests that use `embedded`). */
+export async function disposeHarnesses(): Promise<void> {
+  const backends = [...undisposed];
+  undisposed.clear();
+  await Promise.all(backends.map((b) => b.dispose()));
+}
+
+function createBackend(): KeyedStateBackend {
+  const range = { start: 0, end: 127 };
+  // Small cache bounds, so tests also go through the store, not the cache alone.
+  const backend = backendKind === 'hashmap' ? new HeapKeyedStateBackend(range, 128) : createEmbeddedKeyedStateBackend({ keyGroupRange: range, maxParallelism: 128, name: 'window-harness', cacheEntries: 4 });
+  undisposed.add(backend);
+  return backend;
+}
+
 /** What the operator emitted: a record with its timestamp. */
 export interface Emitted {
   readonly value: unknown;
@@ -55,7 +85,7 @@ export class WindowHarness {
   readonly records: Emitted[] = [];
   readonly side = new Map<string, Emitted[]>();
   readonly watermarks: number[] = [];
-  readonly backend = new HeapKeyedStateBackend({ start: 0, end: 127 }, 128);
+  readonly backend = createBackend();
   readonly operator: WindowOperator;
   timerService: HeapTimerService | undefined;
   private now: number;
@@ -146,10 +176,23 @@ export class WindowHarness {
     return this.records.splice(0);
   }
 
-  /** The number of keys that still have any keyed state. */
+  /** The number of keys that still have any keyed state (embedded: of (key, namespace) entries, equal when 0 or 1). */
   keysWithState(): number {
     let keys = 0;
-    for (const name of this.backend.stateNames()) keys = Math.max(keys, this.backend.tableOf(name)?.size ?? 0);
+    for (const name of this.backend.stateNames()) keys = Math.max(keys, this.entriesOf(name));
     return keys;
+  }
+
+  /** Keys (heap) or (key, namespace) entries (embedded) with state `name`. */
+  entriesOf(name: string): number {
+    const backend = this.backend;
+    if (backend instanceof HeapKeyedStateBackend) return backend.tableOf(name)?.size ?? 0;
+    return (backend as EmbeddedKeyedStateBackend).countEntries(name);
+  }
+
+  /** Releases the backend (an embedded one deletes its directory). */
+  async dispose(): Promise<void> {
+    undisposed.delete(this.backend);
+    await this.backend.dispose();
   }
 }
