@@ -210,10 +210,10 @@ async function runWatched(job, args, props, { records, checkpointDir } = {}) {
 
 /** `-D` options of a case: backend, checkpoints, and every working directory inside `work`. */
 function properties(work, { backend, checkpoints, incremental }) {
-  const props = [`io.tmp.dirs=${join(work, 'tmp')}`];
+  const props = [];
   mkdirSync(join(work, 'tmp'), { recursive: true });
-  // Only `embedded` is passed, so the heap rows also run on a build without the option.
-  if (backend === 'embedded') props.push('state.backend.type=embedded');
+  // The backend options only for `embedded`, so the heap rows also run on a build without them.
+  if (backend === 'embedded') props.push('state.backend.type=embedded', `io.tmp.dirs=${join(work, 'tmp')}`);
   if (incremental === false) props.push('state.backend.incremental=false');
   if (checkpoints) props.push(`execution.checkpointing.interval=${INTERVAL}`, `state.checkpoints.dir=${join(work, 'chk')}`, 'state.checkpoints.num-retained=1000');
   return props;
@@ -426,13 +426,17 @@ async function incrementalPart(available) {
     // Checkpoints whose predecessor was triggered after the load was in: they hold only hot-phase changes.
     const steady = r.checkpoints.filter((c, i) => i > 0 && r.loadDoneAt !== undefined && r.checkpoints[i - 1].triggeredAt > r.loadDoneAt && !c.final);
     const first = r.checkpoints.find((c) => r.loadDoneAt !== undefined && c.triggeredAt > r.loadDoneAt);
+    if (steady.length === 0) {
+      console.log(`  ${v.label.padEnd(22)} no checkpoint between two taken after the load: CKPT_HOT_MS (${HOT_MS} ms) is too short for this machine`);
+      continue;
+    }
     // Checkpoints that wrote less than a tenth of the state: the deltas (an incremental chain also rewrites a full base now and then).
     const deltas = steady.filter((c) => c.writtenBytes < c.fullBytes / 10);
     written[v.label] = median((v.incremental === true && deltas.length > 0 ? deltas : steady).map((c) => c.writtenBytes));
     console.log(
       `  ${v.label.padEnd(22)} ${steady.length} hot-phase checkpoints: written median ${mb(median(steady.map((c) => c.writtenBytes)))}, duration median ${ms(median(steady.map((c) => c.durationMs)))}` +
         (deltas.length === 0 ? '' : `; deltas only: ${deltas.length}, duration median ${ms(median(deltas.map((c) => c.durationMs)))}`) +
-        (steady.length === 0 ? '' : `; state referenced ${mb(steady.at(-1).fullBytes)}`),
+        `; state referenced ${mb(steady.at(-1).fullBytes)}`,
     );
     console.log(
       `  ${''.padEnd(22)} each: ${steady.map((c) => `${mb(c.writtenBytes)} in ${ms(c.durationMs)}`).join(', ')}` +

@@ -1,21 +1,40 @@
 /**
  * Keyed state and processing-time timers on the MiniCluster, at parallelism
- * 1 and 4; keyed state on a non-keyed stream fails the job at start. Expected
- * results are computed here from the fixtures' inputs, without the engine.
+ * 1 and 4, with each keyed state backend (`-D state.backend.type`); keyed
+ * state on a non-keyed stream fails the job at start. Expected results are
+ * computed here from the fixtures' inputs, without the engine, the same for
+ * both backends.
  */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runJob } from 'flinkts/client';
 import { KEYS } from '../fixtures/jobs/keyed-state-count.js';
 import { JOBS, readLines, readLinesPerSubtask, sorted, expectFinished, workDirs } from '../support/job-output.js';
 
-const { outputPath } = workDirs();
+const { outputPath, workDir } = workDirs();
 
-describe.each([1, 4])('keyed state in a rich function after keyBy, at parallelism %i', (parallelism) => {
+/** The runs: each backend at parallelism 1 and 4. */
+const RUNS = [
+  ['hashmap', 1],
+  ['hashmap', 4],
+  ['embedded', 1],
+  ['embedded', 4],
+] as const;
+
+/** `-D` options for a backend, its stores under a fresh directory, which is empty again once the job ended. */
+function backendProperties(backend: string): { dynamicProperties: string[]; storesLeft: () => string[] } {
+  const tmp = workDir();
+  return { dynamicProperties: [`state.backend.type=${backend}`, `io.tmp.dirs=${tmp}`], storesLeft: () => readdirSync(tmp) };
+}
+
+describe.each(RUNS)('keyed state in a rich function after keyBy, %s backend, at parallelism %i', (backend, parallelism) => {
   it('counts and sums per key exactly, each key on one subtask', async () => {
     const count = 5000;
     const output = outputPath();
-    expectFinished(await runJob({ job: join(JOBS, 'keyed-state-count.ts'), args: ['--count', String(count), '--output', output], parallelism }));
+    const { dynamicProperties, storesLeft } = backendProperties(backend);
+    expectFinished(await runJob({ job: join(JOBS, 'keyed-state-count.ts'), args: ['--count', String(count), '--output', output], parallelism, dynamicProperties }));
+    expect(storesLeft()).toEqual([]);
     const running = new Map<string, { n: number; sum: number }>();
     const expected: string[] = [];
     for (let v = 1; v <= count; v++) {
@@ -46,10 +65,11 @@ describe.each([1, 4])('keyed state in a rich function after keyBy, at parallelis
   });
 });
 
-describe.each([1, 4])('KeyedProcessFunction with processing-time timers at parallelism %i', (parallelism) => {
+describe.each(RUNS)('KeyedProcessFunction with processing-time timers, %s backend, at parallelism %i', (backend, parallelism) => {
   it('fires each registered timer once, not the deleted one, and the one still pending when the input ends', async () => {
     const output = outputPath();
-    expectFinished(await runJob({ job: join(JOBS, 'keyed-state-processing-timers.ts'), args: ['--output', output], parallelism }));
+    const { dynamicProperties } = backendProperties(backend);
+    expectFinished(await runJob({ job: join(JOBS, 'keyed-state-processing-timers.ts'), args: ['--output', output], parallelism, dynamicProperties }));
     const keys = Array.from({ length: 10 }, (_, k) => `k${k}`);
     const expected = [...keys.map((k) => `${k}|PROCESSING_TIME|count=3|agree=true@undefined`), ...keys.map((k) => `side|${k}`)];
     // `never` (an hour ahead) fires once at the end of input: nothing waits forever in a bounded job.
