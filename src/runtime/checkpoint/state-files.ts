@@ -79,10 +79,11 @@ export class LocalStateFileWriter implements StateFileWriter {
     const handle = await open(path, 'wx');
     try {
       for (const chunk of chunks) {
-        await writeFully(handle, chunk);
         hash.update(chunk);
         size += chunk.byteLength;
       }
+      // One vectored write per file: on a busy worker every await resumes only after a processing step.
+      await writeAllFully(handle, chunks);
       await handle.sync();
     } catch (error) {
       await handle.close().catch(() => undefined);
@@ -94,11 +95,16 @@ export class LocalStateFileWriter implements StateFileWriter {
   }
 }
 
-async function writeFully(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  let written = 0;
-  while (written < bytes.byteLength) {
-    const { bytesWritten } = await handle.write(bytes, written, bytes.byteLength - written);
-    written += bytesWritten;
+/** Writes every chunk in order, with as few vectored writes as the system allows. */
+async function writeAllFully(handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
+  let pending = chunks.filter((chunk) => chunk.byteLength > 0);
+  while (pending.length > 0) {
+    let { bytesWritten } = await handle.writev(pending);
+    // Drop what was written: whole chunks, then the written part of a partly written one.
+    let index = 0;
+    while (index < pending.length && bytesWritten >= pending[index]!.byteLength) bytesWritten -= pending[index++]!.byteLength;
+    pending = pending.slice(index);
+    if (bytesWritten > 0) pending[0] = pending[0]!.subarray(bytesWritten);
   }
 }
 
