@@ -1,42 +1,63 @@
 /**
  * Rolling aggregations of a KeyedStream: `reduce` and `sum` / `min` / `max` /
- * `minBy` / `maxBy`. Each record updates its key's value in keyed state and
- * the updated value is emitted at once, as in Flink.
+ * `minBy` / `maxBy`. Each record updates its key's value in keyed state (value
+ * state `rolling-aggregate`, so checkpoints hold it) and the updated value is
+ * emitted at once, as in Flink.
  */
 import { FlinktsError } from '../../api/errors.js';
+import { ValueStateDescriptor, type ValueState } from '../../api/state.js';
 import type { AggregationKind } from '../../api/transformation.js';
-import { KeyGroupedMap } from '../state/key-grouped-map.js';
+import { HeapKeyedStateBackend, VOID_NAMESPACE, type StateTable } from '../state/heap-keyed-state-backend.js';
+import type { InternalKvState } from '../state/heap-states.js';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import { bindFunction, closeFunction, openFunction } from './function-lifecycle.js';
 import { FieldCopier, fieldGetter } from './field-access.js';
 import type { OperatorContext, StreamOperator } from './operator.js';
 import { preview } from './record-preview.js';
 
+/** The keyed state of a rolling aggregation: the aggregate so far, per key. */
+export const ROLLING_AGGREGATE = 'rolling-aggregate';
+
 /** The per-key rolling combination of records. */
 abstract class RollingOperator implements StreamOperator {
-  /** Keeps its own per-key table; the key is computed once per record here. */
+  /** The key is computed once per record here (and set as the backend's current key). */
   readonly managesKeyContext = true;
-  private readonly state: KeyGroupedMap<unknown>;
   private readonly key: (value: unknown) => unknown;
+  private readonly backend: KeyedStateBackend;
+  private readonly state: InternalKvState & ValueState<unknown>;
+  /** The heap backend's table of the state: updated in place, one lookup per record. */
+  private readonly table: StateTable | undefined;
 
   constructor(protected readonly context: OperatorContext) {
-    if (context.keySelector === undefined) {
+    if (context.keySelector === undefined || context.keyedStateBackend === undefined) {
       throw new FlinktsError('INVALID_GRAPH', `${context.operatorName}: rolling aggregations need a keyed stream`);
     }
     this.key = context.keySelector;
-    this.state = new KeyGroupedMap(context.keyGroupRange, context.maxParallelism);
+    this.backend = context.keyedStateBackend;
+    this.state = this.backend.getState(new ValueStateDescriptor<unknown>(ROLLING_AGGREGATE));
+    this.table = this.backend instanceof HeapKeyedStateBackend ? this.backend.tableOf(ROLLING_AGGREGATE) : undefined;
   }
 
   processElement(value: unknown, timestamp: number | undefined): void {
-    const key = this.key(value);
-    // The entry is updated in place: one lookup per record.
-    const entry = this.state.entry(key);
+    const backend = this.backend;
+    backend.setCurrentKey(this.key(value));
+    const table = this.table;
     let next: unknown;
-    if (entry === undefined) {
-      next = this.first(value);
-      this.state.insert(key, next);
+    if (table !== undefined) {
+      // The stored form of a value state without TTL: the value itself, in namespace ''.
+      const entry = table.entryOfCanonical(backend.currentKeyCanonical());
+      const previous = entry?.value.get(VOID_NAMESPACE);
+      next = previous === undefined ? this.first(value) : this.combine(previous, value);
+      if (entry === undefined) table.insert(backend.getCurrentKey(), new Map([[VOID_NAMESPACE, next]]));
+      else {
+        // An entry released empty comes back into use.
+        if (entry.value.size === 0) table.reclaim();
+        entry.value.set(VOID_NAMESPACE, next);
+      }
     } else {
-      next = this.combine(entry.value, value);
-      entry.value = next;
+      const previous = this.state.value();
+      next = previous === undefined ? this.first(value) : this.combine(previous, value);
+      this.state.update(next);
     }
     this.context.output.collect(next, timestamp);
   }
