@@ -2,8 +2,9 @@
  * Keyed state moves between the `hashmap` and `embedded` backends: a job
  * runs to its end on one backend, and the same job (reading the numbers that
  * follow) starts on the other from the first run's retained final checkpoint,
- * at another parallelism. Value, map and list state go on counting, and count
- * windows still filling when the first run ended fire in the second. The
+ * at another parallelism. Value, map and list state and rolling sums go on
+ * counting, and count windows still filling when the first run ended fire in
+ * the second. The
  * expected lines are computed here from the numbers, without the engine.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -17,9 +18,10 @@ import { JOBS, expectFinished, readLines, sorted, workDirs } from '../support/jo
 const { workDir } = workDirs();
 
 /** What backend-switch.ts writes for the numbers 1..to, split at the end of the first run (`split`). */
-function expected(split: number, to: number): { totals: [string[], string[]]; windows: [string[], string[]] } {
+function expected(split: number, to: number): { totals: [string[], string[]]; windows: [string[], string[]]; sums: [string[], string[]] } {
   const totals: [string[], string[]] = [[], []];
   const windows: [string[], string[]] = [[], []];
+  const sums: [string[], string[]] = [[], []];
   const perKey = new Map<number, { n: number; sum: number; even: number; last: number[]; window: number[] }>();
   for (let v = 1; v <= to; v++) {
     const key = v % KEYS;
@@ -31,13 +33,14 @@ function expected(split: number, to: number): { totals: [string[], string[]]; wi
     s.last = [...s.last, v].slice(-2);
     const run = v <= split ? 0 : 1;
     totals[run].push(`${key},${s.n},${s.sum},${s.even},${s.last.join(';')}`);
+    sums[run].push(`${key}=${s.sum}`);
     s.window.push(v);
     if (s.window.length === 4) {
       windows[run].push(`${key}:${s.window.reduce((a, b) => a + b, 0)}`);
       s.window = [];
     }
   }
-  return { totals, windows };
+  return { totals, windows, sums };
 }
 
 interface Phase {
@@ -49,12 +52,12 @@ interface Phase {
 }
 
 /** Runs one phase; returns its output and the directory of its retained final checkpoint. */
-async function runPhase(phase: Phase): Promise<{ totals: string[]; windows: string[]; checkpoint: string }> {
+async function runPhase(phase: Phase): Promise<{ totals: string[]; windows: string[]; sums: string[]; checkpoint: string }> {
   const dir = workDir();
   const [checkpoints, tmp] = [join(dir, 'checkpoints'), workDir()];
   const result = await runJob({
     job: join(JOBS, 'backend-switch.ts'),
-    args: ['--from', String(phase.from), '--to', String(phase.to), '--checkpoints', checkpoints, '--totals', join(dir, 'totals'), '--windows', join(dir, 'windows')],
+    args: ['--from', String(phase.from), '--to', String(phase.to), '--checkpoints', checkpoints, '--totals', join(dir, 'totals'), '--windows', join(dir, 'windows'), '--sums', join(dir, 'sums')],
     parallelism: phase.parallelism,
     dynamicProperties: [`state.backend.type=${phase.backend}`, `io.tmp.dirs=${tmp}`],
     ...(phase.restoreFrom !== undefined && { fromSavepoint: phase.restoreFrom, allowNonRestoredState: true }),
@@ -66,21 +69,23 @@ async function runPhase(phase: Phase): Promise<{ totals: string[]; windows: stri
   const checkpoint = join(jobDir, chk!);
   const metadata = decodeMetadata(readFileSync(join(checkpoint, '_metadata')), checkpoint);
   expect(metadata.backend).toBe(phase.backend);
-  return { totals: readLines(join(dir, 'totals')), windows: readLines(join(dir, 'windows')), checkpoint };
+  return { totals: readLines(join(dir, 'totals')), windows: readLines(join(dir, 'windows')), sums: readLines(join(dir, 'sums')), checkpoint };
 }
 
 describe.each([
   ['hashmap', 'embedded'],
   ['embedded', 'hashmap'],
 ])('a final checkpoint of the %s backend restores with the %s backend', (first, second) => {
-  it('value, map and list state go on from where they were, and half-filled count windows fire after the restore', async () => {
+  it('value, map and list state and rolling sums go on from where they were, and half-filled count windows fire after the restore', async () => {
     const [split, to] = [4003, 8000];
     const want = expected(split, to);
     const one = await runPhase({ backend: first, parallelism: 2, from: 1, to: split });
     expect(sorted(one.totals)).toEqual(sorted(want.totals[0]));
     expect(sorted(one.windows)).toEqual(sorted(want.windows[0]));
+    expect(sorted(one.sums)).toEqual(sorted(want.sums[0]));
     const two = await runPhase({ backend: second, parallelism: 3, from: split + 1, to, restoreFrom: one.checkpoint });
     expect(sorted(two.totals)).toEqual(sorted(want.totals[1]));
     expect(sorted(two.windows)).toEqual(sorted(want.windows[1]));
+    expect(sorted(two.sums)).toEqual(sorted(want.sums[1]));
   });
 });

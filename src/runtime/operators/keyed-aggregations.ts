@@ -7,7 +7,8 @@
 import { FlinktsError } from '../../api/errors.js';
 import { ValueStateDescriptor, type ValueState } from '../../api/state.js';
 import type { AggregationKind } from '../../api/transformation.js';
-import { HeapKeyedStateBackend, VOID_NAMESPACE, type StateTable } from '../state/heap-keyed-state-backend.js';
+import { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.js';
+import type { KeyGroupedMap } from '../state/key-grouped-map.js';
 import type { InternalKvState } from '../state/heap-states.js';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import { bindFunction, closeFunction, openFunction } from './function-lifecycle.js';
@@ -24,9 +25,10 @@ abstract class RollingOperator implements StreamOperator {
   readonly managesKeyContext = true;
   private readonly key: (value: unknown) => unknown;
   private readonly backend: KeyedStateBackend;
-  private readonly state: InternalKvState & ValueState<unknown>;
-  /** The heap backend's table of the state: updated in place, one lookup per record. */
-  private readonly table: StateTable | undefined;
+  /** Any backend but the heap one: the aggregate as value state. */
+  private readonly state: (InternalKvState & ValueState<unknown>) | undefined;
+  /** The heap backend: a table of the aggregates, updated in place, one lookup per record. */
+  private readonly table: KeyGroupedMap<unknown> | undefined;
 
   constructor(protected readonly context: OperatorContext) {
     if (context.keySelector === undefined || context.keyedStateBackend === undefined) {
@@ -34,30 +36,34 @@ abstract class RollingOperator implements StreamOperator {
     }
     this.key = context.keySelector;
     this.backend = context.keyedStateBackend;
-    this.state = this.backend.getState(new ValueStateDescriptor<unknown>(ROLLING_AGGREGATE));
-    this.table = this.backend instanceof HeapKeyedStateBackend ? this.backend.tableOf(ROLLING_AGGREGATE) : undefined;
+    if (this.backend instanceof HeapKeyedStateBackend) {
+      this.table = this.backend.rawValueTable(ROLLING_AGGREGATE);
+    } else {
+      this.state = this.backend.getState<InternalKvState & ValueState<unknown>>(new ValueStateDescriptor<unknown>(ROLLING_AGGREGATE));
+    }
   }
 
   processElement(value: unknown, timestamp: number | undefined): void {
+    const key = this.key(value);
     const backend = this.backend;
-    backend.setCurrentKey(this.key(value));
+    // Rich functions may use keyed state of their own.
+    backend.setCurrentKey(key);
     const table = this.table;
     let next: unknown;
     if (table !== undefined) {
-      // The stored form of a value state without TTL: the value itself, in namespace ''.
       const entry = table.entryOfCanonical(backend.currentKeyCanonical());
-      const previous = entry?.value.get(VOID_NAMESPACE);
-      next = previous === undefined ? this.first(value) : this.combine(previous, value);
-      if (entry === undefined) table.insert(backend.getCurrentKey(), new Map([[VOID_NAMESPACE, next]]));
-      else {
-        // An entry released empty comes back into use.
-        if (entry.value.size === 0) table.reclaim();
-        entry.value.set(VOID_NAMESPACE, next);
+      if (entry === undefined) {
+        next = this.first(value);
+        table.insert(key, next);
+      } else {
+        next = this.combine(entry.value, value);
+        entry.value = next;
       }
     } else {
-      const previous = this.state.value();
+      const state = this.state!;
+      const previous = state.value();
       next = previous === undefined ? this.first(value) : this.combine(previous, value);
-      this.state.update(next);
+      state.update(next);
     }
     this.context.output.collect(next, timestamp);
   }

@@ -38,6 +38,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly tables = new Map<string, { descriptor: AnyStateDescriptor; table: StateTable }>();
   /** Restored tables whose state has not been asked for yet (kinds checked when it is). */
   private readonly restored = new Map<string, { kind: KeyedStateKind; table: StateTable }>();
+  /** Tables of one raw value per key that runtime operators update in place (see {@link rawValueTable}). */
+  private readonly rawTables = new Map<string, KeyGroupedMap<unknown>>();
 
   constructor(
     readonly keyGroupRange: KeyGroupRange,
@@ -67,6 +69,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * Asking for a name already registered with another kind is an error.
    */
   getState<S extends InternalKvState>(descriptor: AnyStateDescriptor): S {
+    if (this.rawTables.has(descriptor.name)) {
+      throw new FlinktsError('USER_FUNCTION', `state '${descriptor.name}' is the operator's own state; use another name`);
+    }
     let registered = this.tables.get(descriptor.name);
     if (registered === undefined) {
       const restored = this.restored.get(descriptor.name);
@@ -113,9 +118,30 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
+  /**
+   * @internal A table of one value per key (namespace `''`, no TTL) that a
+   * runtime operator reads and updates in place, one index lookup per record
+   * (rolling aggregations; other backends give them a value state). Snapshots
+   * write it as value state `name`, so every backend restores it as one; user
+   * code cannot ask for the name.
+   */
+  rawValueTable(name: string): KeyGroupedMap<unknown> {
+    let table = this.rawTables.get(name);
+    if (table !== undefined) return table;
+    if (this.tables.has(name)) throw new FlinktsError('INTERNAL', `state '${name}' is already registered as a ${this.tables.get(name)!.descriptor.kind} state`);
+    table = new KeyGroupedMap(this.keyGroupRange, this.maxParallelism);
+    const restored = this.restored.get(name);
+    if (restored !== undefined) {
+      this.restored.delete(name);
+      for (const entry of restored.table.entries()) this.restoreEntry(name, restored.kind, entry.key, VOID_NAMESPACE, entry.value.get(VOID_NAMESPACE), table);
+    }
+    this.rawTables.set(name, table);
+    return table;
+  }
+
   /** Names of the registered states. */
   stateNames(): string[] {
-    return [...this.tables.keys()];
+    return [...this.tables.keys(), ...this.rawTables.keys()];
   }
 
   /**
@@ -134,9 +160,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           for (const [namespace, value] of entry.value) entries.push([name, entry.key, namespace, snapshotForm(value)]);
         }
       }
+      for (const [name, table] of this.rawTables) {
+        for (const entry of table.groupEntries(keyGroup)) entries.push([name, entry.key, VOID_NAMESPACE, entry.value]);
+      }
       if (entries.length > 0) sections.push([keyGroup, encodeKeyGroupSection(entries)]);
     }
-    const states = tables.map(({ name, kind }) => ({ name, kind }));
+    const states = [...tables.map(({ name, kind }) => ({ name, kind })), ...[...this.rawTables.keys()].map((name) => ({ name, kind: 'value' as const }))];
     return async () => {
       if (sections.length === 0) return undefined;
       const file = await options.files.writeKeyedStateFile(sections);
@@ -169,8 +198,16 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  private restoreEntry(name: string, kind: KeyedStateKind | undefined, key: unknown, namespace: string, value: unknown): void {
+  private restoreEntry(name: string, kind: KeyedStateKind | undefined, key: unknown, namespace: string, value: unknown, raw = this.rawTables.get(name)): void {
     if (kind === undefined) throw new FlinktsError('STATE_INCOMPATIBLE', `keyed state '${name}' has entries but is not listed among the snapshot's states`);
+    if (raw !== undefined) {
+      if (kind !== 'value' || namespace !== VOID_NAMESPACE) {
+        throw new FlinktsError('STATE_INCOMPATIBLE', `state '${name}' was restored as ${kind} state${namespace === VOID_NAMESPACE ? '' : ' with namespaces'} and is now requested as value state`);
+      }
+      if (value === DELETED || value === undefined) raw.delete(key);
+      else raw.set(key, value);
+      return;
+    }
     const table = this.restoreTable(name, kind);
     const namespaces = table.get(key);
     if (value === DELETED) {
@@ -181,8 +218,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   private clearKeyGroup(keyGroup: number): void {
-    for (const { table } of [...this.tables.values(), ...this.restored.values()]) {
-      for (const entry of [...table.groupEntries(keyGroup)]) table.delete(entry.key);
+    for (const table of [...[...this.tables.values(), ...this.restored.values()].map((t) => t.table), ...this.rawTables.values()]) {
+      for (const entry of [...(table as KeyGroupedMap<unknown>).groupEntries(keyGroup)]) table.delete(entry.key);
     }
   }
 

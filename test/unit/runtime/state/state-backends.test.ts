@@ -4,7 +4,8 @@
  * attempt, operator and subtask under `io.tmp.dirs`, stale ones of earlier
  * attempts and dead processes deleted); `state.backend.incremental: false`;
  * a heap backend restoring into states asked for before the restore (window
- * operators ask in their constructors); the configuration (`state.backend.*`,
+ * operators ask in their constructors) and its raw value tables (rolling
+ * aggregations); the configuration (`state.backend.*`,
  * `io.tmp.dirs`) as the cluster settings carry it, with the backend's defaults.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { clusterSettings } from '../../../../src/client/run.js';
 import { loadConfig } from '../../../../src/config/index.js';
 import { EMBEDDED_DEFAULTS, EmbeddedKeyedStateBackend } from '../../../../src/runtime/state/embedded/index.js';
 import { HeapKeyedStateBackend } from '../../../../src/runtime/state/heap-keyed-state-backend.js';
+import type { InternalKvState } from '../../../../src/runtime/state/heap-states.js';
 import type { KeyedStateBackend } from '../../../../src/runtime/state/keyed-state-backend.js';
 import { heapBackendFactory, loadKeyedStateBackendFactory } from '../../../../src/runtime/state/state-backends.js';
 import { DirectoryStateFilesFixture, tempDir } from './embedded/fixtures.js';
@@ -132,6 +134,58 @@ describe('heap backend restore', () => {
     const target = new HeapKeyedStateBackend({ start: 0, end: 127 }, 128);
     target.getState(new ListStateDescriptor<number>('v'));
     await expect(target.restore([handle], files)).rejects.toThrow("state 'v' was restored as value state and is now requested as list state");
+  });
+});
+
+describe('heap raw value tables (rolling aggregations)', () => {
+  it('snapshot as value state, restore into a raw table and into any backend’s value state', async () => {
+    const files = new DirectoryStateFilesFixture(join(tmp.dir, 'files'));
+    const source = new HeapKeyedStateBackend({ start: 0, end: 127 }, 128);
+    const table = source.rawValueTable('agg');
+    for (let key = 0; key < 10; key++) table.insert(key, { total: key * 3 });
+    expect(source.stateNames()).toEqual(['agg']);
+    expect(() => source.getState(new ValueStateDescriptor('agg'))).toThrow("state 'agg' is the operator's own state");
+    const handle = (await source.snapshot({ checkpointId: 1, format: 'canonical', files })())!;
+    expect(handle.states).toEqual([{ name: 'agg', kind: 'value' }]);
+
+    // Asked for before the restore (as operators do in their constructors), and after it.
+    const before = new HeapKeyedStateBackend({ start: 0, end: 127 }, 128);
+    const early = before.rawValueTable('agg');
+    await before.restore([handle], files);
+    const after = new HeapKeyedStateBackend({ start: 0, end: 127 }, 128);
+    await after.restore([handle], files);
+    const late = after.rawValueTable('agg');
+    const factory = await loadKeyedStateBackendFactory({ type: 'embedded', tmpDirs: [tmp.dir] }, { jobId: JOB, attempt: 0 });
+    const embedded = factory(request());
+    made.push(embedded);
+    await embedded.restore([handle], files);
+    const asValue = embedded.getState<AnyValueState<{ total: number }>>(new ValueStateDescriptor<{ total: number }>('agg'));
+    for (let key = 0; key < 10; key++) {
+      expect(early.get(key)).toEqual({ total: key * 3 });
+      expect(late.get(key)).toEqual({ total: key * 3 });
+      embedded.setCurrentKey(key);
+      expect(asValue.value()).toEqual({ total: key * 3 });
+    }
+
+    // And back: the embedded value state restores into a heap raw table.
+    const back = (await embedded.snapshot({ checkpointId: 2, format: 'canonical', files })())!;
+    const heap = new HeapKeyedStateBackend({ start: 0, end: 127 }, 128);
+    const raw = heap.rawValueTable('agg');
+    await heap.restore([back], files);
+    expect([...raw.entries()].map((e) => [e.key, e.value]).sort((x, y) => (x[0] as number) - (y[0] as number))).toEqual(
+      Array.from({ length: 10 }, (_, key) => [key, { total: key * 3 }]),
+    );
+  });
+
+  it('refuses a restored state of another kind', async () => {
+    const files = new DirectoryStateFilesFixture(join(tmp.dir, 'files'));
+    const source = new HeapKeyedStateBackend({ start: 0, end: 127 }, 128);
+    source.setCurrentKey('k');
+    source.getState<InternalKvState & { add(v: number): void }>(new ListStateDescriptor<number>('agg')).add(1);
+    const handle = (await source.snapshot({ checkpointId: 1, format: 'canonical', files })())!;
+    const target = new HeapKeyedStateBackend({ start: 0, end: 127 }, 128);
+    target.rawValueTable('agg');
+    await expect(target.restore([handle], files)).rejects.toThrow("state 'agg' was restored as list state and is now requested as value state");
   });
 });
 
