@@ -16,6 +16,7 @@ import type {
   ValueState,
 } from '../../api/state.js';
 import { canonicalKey, type KeyGroupedMap } from './key-grouped-map.js';
+import { mergeNamespaceValues } from './merge-namespaces.js';
 
 /** What states need from their backend. */
 export interface StateHost {
@@ -279,13 +280,7 @@ class HeapReducingState<T> extends HeapState<T> implements ReducingState<T> {
   }
 
   mergeNamespaces(target: string, sources: readonly string[]): void {
-    let merged = this.load(target, true);
-    for (const source of sources) {
-      const value = this.load(source, true);
-      this.store(undefined, source);
-      if (value !== undefined) merged = merged === undefined ? value : this.reduce(merged, value);
-    }
-    if (merged !== undefined) this.store(merged, target);
+    mergeNamespaceValues(target, sources, (ns) => this.load(ns, true), (value, ns) => this.store(value, ns), this.reduce);
   }
 }
 
@@ -314,13 +309,7 @@ class HeapAggregatingState<IN, ACC, OUT> extends HeapState<ACC> implements Aggre
   }
 
   mergeNamespaces(target: string, sources: readonly string[]): void {
-    let merged = this.load(target, true);
-    for (const source of sources) {
-      const acc = this.load(source, true);
-      this.store(undefined, source);
-      if (acc !== undefined) merged = merged === undefined ? acc : this.fn.merge(merged, acc);
-    }
-    if (merged !== undefined) this.store(merged, target);
+    mergeNamespaceValues(target, sources, (ns) => this.load(ns, true), (acc, ns) => this.store(acc, ns), (a, b) => this.fn.merge(a, b));
   }
 }
 

@@ -23,6 +23,7 @@ import type { InternalKvState, StateHost } from '../heap-states.js';
 import type { EntryCache, MapEntry, RowRef, SingleEntry } from './entry-cache.js';
 import type { MapRow } from './entry-cache.js';
 import { pack, unpack, unpackAll } from './row-codec.js';
+import { mergeNamespaceValues } from '../merge-namespaces.js';
 
 /** What the embedded states need from their backend. */
 export interface EmbeddedStateHost extends StateHost {
@@ -253,13 +254,7 @@ class EmbeddedReducingState<T> extends EmbeddedState<T> implements ReducingState
   }
 
   mergeNamespaces(target: string, sources: readonly string[]): void {
-    let merged = this.load(target, true);
-    for (const source of sources) {
-      const value = this.load(source, true);
-      this.store(undefined, source);
-      if (value !== undefined) merged = merged === undefined ? value : this.reduce(merged, value);
-    }
-    if (merged !== undefined) this.store(merged, target);
+    mergeNamespaceValues(target, sources, (ns) => this.load(ns, true), (value, ns) => this.store(value, ns), this.reduce);
   }
 }
 
@@ -288,13 +283,7 @@ class EmbeddedAggregatingState<IN, ACC, OUT> extends EmbeddedState<ACC> implemen
   }
 
   mergeNamespaces(target: string, sources: readonly string[]): void {
-    let merged = this.load(target, true);
-    for (const source of sources) {
-      const acc = this.load(source, true);
-      this.store(undefined, source);
-      if (acc !== undefined) merged = merged === undefined ? acc : this.fn.merge(merged, acc);
-    }
-    if (merged !== undefined) this.store(merged, target);
+    mergeNamespaceValues(target, sources, (ns) => this.load(ns, true), (acc, ns) => this.store(acc, ns), (a, b) => this.fn.merge(a, b));
   }
 }
 
