@@ -19,6 +19,7 @@ export {
   type OperatorStateStore,
 } from './api/checkpointing.js';
 export { DiscardingSink } from './connectors/discard/discarding-sink.js';
+export { BadRecordPolicy, BadRecords, SKIPPED_COUNTER, DEAD_LETTERED_COUNTER, type DeadLetter } from './connectors/bad-records.js';
 export {
   NexmarkSource,
   NexmarkSourceReader,

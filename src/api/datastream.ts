@@ -3,6 +3,7 @@
  * lazy, typed stream handles (one file: they extend each other, and a module
  * cycle between subclasses breaks class evaluation order). Every method records a transformation; nothing runs.
  */
+import { isSink, type Sink } from './sink.js';
 import { BroadcastConnectedStream, BroadcastStream, checkBroadcastDescriptors } from './broadcast.js';
 import { builtinConnectors, type WriteMode } from './builtins.js';
 import type { Configuration } from './configuration.js';
@@ -220,6 +221,16 @@ export class DataStream<T> {
     return this.addSinkTransformation(sink, 'Unnamed');
   }
 
+  /**
+   * Writes the stream to `sink` (a connector's sink, e.g. `FileSink`,
+   * `KafkaSink`): a writer per subtask; two-phase-commit sinks commit what
+   * each checkpoint sealed once it completed (see `Sink`).
+   */
+  sinkTo(sink: Sink<T, any>): DataStreamSink<T> {
+    if (!isSink(sink)) invalidArgument('sinkTo', 'expected a Sink (an object with createWriter()); use addSink for a SinkFunction');
+    return this.addSinkTransformation(sink, sinkDescription(sink));
+  }
+
   /** @internal Records a one-input operator. */
   protected transform<O>(name: string, operator: OperatorSpec): SingleOutputStreamOperator<O> {
     const transformation = this.environment.record<OneInputTransformation>((id) => ({
@@ -246,7 +257,7 @@ export class DataStream<T> {
     }));
   }
 
-  private addSinkTransformation(sink: SinkFunction<T>, description: string): DataStreamSink<T> {
+  private addSinkTransformation(sink: SinkFunction<T> | Sink<T, any>, description: string): DataStreamSink<T> {
     const transformation = this.environment.record<SinkTransformation>((id) => ({
       ...baseFields(id, description),
       kind: 'sink',
@@ -257,6 +268,12 @@ export class DataStream<T> {
     }));
     return new DataStreamSink<T>(transformation);
   }
+}
+
+/** A sink's plan label: its class name (`KafkaSink`), or `Sink` for a plain object. */
+function sinkDescription(sink: object): string {
+  const name = sink.constructor?.name;
+  return name !== undefined && name !== 'Object' && name.length > 0 ? name : 'Sink';
 }
 
 /** Settings shared by operators and sinks: name, uid, parallelism, chaining, slot sharing. */

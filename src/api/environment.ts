@@ -22,6 +22,12 @@ export interface EnvironmentSettings {
   readonly maxParallelism?: number | undefined;
   /** `pipeline.operator-chaining.enabled`. */
   readonly chainingEnabled?: boolean;
+  /**
+   * `execution.checkpointing.interval` and `.mode` of the configuration (the
+   * job's own `enableCheckpointing` takes precedence); connectors check their
+   * settings against the effective checkpointing when the job is built.
+   */
+  readonly configuredCheckpointing?: { readonly intervalMs: number; readonly mode: CheckpointingMode };
 }
 
 /**
@@ -68,8 +74,10 @@ export class StreamExecutionEnvironment {
   private maxParallelism: number | undefined;
   private chainingEnabled: boolean;
   private jobName: string | undefined;
+  private readonly configuredCheckpointing: EnvironmentSettings['configuredCheckpointing'];
 
   constructor(settings: EnvironmentSettings = { defaultParallelism: 1 }) {
+    this.configuredCheckpointing = settings.configuredCheckpointing;
     this.parallelism = settings.defaultParallelism;
     this.maxParallelism = settings.maxParallelism;
     this.chainingEnabled = settings.chainingEnabled ?? true;
@@ -221,6 +229,9 @@ export class StreamExecutionEnvironment {
    */
   fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string): SingleOutputStreamOperator<T> {
     if (!(watermarkStrategy instanceof WatermarkStrategy)) invalidArgument(`env.fromSource(..., ${String(watermarkStrategy)})`, 'expected a WatermarkStrategy');
+    if (source.handlesWatermarks === true) {
+      return this.addSourceTransformation<T>(sourceName, { kind: 'source', source, watermarkStrategy }, source.maxSourceParallelism, source.boundedness === 'BOUNDED');
+    }
     const stream = this.fromBuiltinSource(source, sourceName);
     if (!watermarkStrategy.hasWatermarks() && !watermarkStrategy.hasTimestampAssigner()) return stream;
     return stream.assignTimestampsAndWatermarks(watermarkStrategy);
@@ -234,6 +245,12 @@ export class StreamExecutionEnvironment {
       source.maxSourceParallelism,
       source.boundedness === 'BOUNDED',
     );
+  }
+
+  /** The checkpointing the job runs with: its own, else the configuration's. @internal */
+  getEffectiveCheckpointing(): { readonly intervalMs: number; readonly mode: CheckpointingMode } | undefined {
+    const own = this.checkpointConfig.toSettings();
+    return own === undefined ? this.configuredCheckpointing : { intervalMs: own.intervalMs, mode: own.mode ?? 'EXACTLY_ONCE' };
   }
 
   /** Every transformation recorded so far, in creation order. @internal */

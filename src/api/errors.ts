@@ -22,6 +22,10 @@ export type ErrorCode =
   | 'USER_FUNCTION'
   | 'SERIALIZATION'
   | 'BACK_PRESSURE_IGNORED'
+  /** A record a source could not deserialize, under the `fail` policy (the message names where it came from). */
+  | 'BAD_RECORD'
+  /** An external system a connector talks to is unreachable, refuses, or lacks a named resource. */
+  | 'CONNECTOR'
   | 'INTERNAL';
 
 /** Options of a {@link FlinktsError}. */

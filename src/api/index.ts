@@ -100,7 +100,9 @@ export {
   type FlatJoinFunction,
   type CoGroupFunction,
 } from './co-functions.js';
-export { type Source, type SourceReader, type SourceReaderContext, type ReaderOutput, type InputStatus } from './source.js';
+export { collectingOutput, type Source, type SourceReader, type SourceReaderContext, type ReaderOutput, type InputStatus } from './source.js';
+export { type Counter, type MetricGroup } from './metrics.js';
+export { isSink, type Sink, type SinkWriter, type SinkWriterContext, type SinkWriteContext, type Committer, type JobBuildContext } from './sink.js';
 export { OutputTag } from './output-tag.js';
 export { ParameterTool } from './parameter-tool.js';
 export { Configuration } from './configuration.js';

@@ -29,6 +29,7 @@ import type {
 import type { OutputTag } from './output-tag.js';
 import type { Source } from './source.js';
 import type { MapStateDescriptor } from './state.js';
+import type { Sink } from './sink.js';
 import type { WatermarkStrategy } from './watermark-strategy.js';
 import type { WindowOperatorSpec } from './windowing/spec.js';
 
@@ -83,7 +84,10 @@ export type TwoInputOperatorSpec =
     };
 
 /** What a source transformation reads from. */
-export type SourceSpec = { kind: 'function'; fn: SourceFunction<any> } | { kind: 'source'; source: Source<any> };
+export type SourceSpec =
+  | { kind: 'function'; fn: SourceFunction<any> }
+  /** `watermarkStrategy` is set for a source that handles watermarks itself (`Source.handlesWatermarks`). */
+  | { kind: 'source'; source: Source<any>; watermarkStrategy?: WatermarkStrategy<any> };
 
 interface TransformationBase {
   /** Creation order within the environment; deterministic for a deterministic definition. */
@@ -136,7 +140,8 @@ export interface TwoInputTransformation extends TransformationBase {
 export interface SinkTransformation extends TransformationBase {
   readonly kind: 'sink';
   readonly input: Transformation;
-  readonly sink: SinkFunction<any>;
+  /** A `SinkFunction` (`addSink`) or a `Sink` (`sinkTo`). */
+  readonly sink: SinkFunction<any> | Sink<any, any>;
   /** The sink's description for plans, e.g. `Print to Std. Out`. */
   readonly description: string;
 }

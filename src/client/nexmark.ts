@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import { FlinktsError, type ErrorCode } from '../api/errors.js';
 import { ParameterTool } from '../api/parameter-tool.js';
+import { collectingOutput } from '../api/source.js';
 import { nexmarkConfigFromParams } from '../connectors/nexmark/config.js';
 import type { NexmarkConfig, NexmarkEvent } from '../connectors/nexmark/model.js';
 import { NexmarkSource } from '../connectors/nexmark/nexmark-source.js';
@@ -94,7 +95,7 @@ export async function generateNexmark(options: GenerateOptions): Promise<Generat
   stream.on('error', onError);
   const stop = (): boolean => closed || failure !== undefined;
   const lines = new LineBuffer();
-  const batch = { collect: (event: NexmarkEvent): void => lines.add(JSON.stringify(event)) };
+  const batch = collectingOutput((event: NexmarkEvent): void => lines.add(JSON.stringify(event)));
   let written = 0;
   try {
     for (;;) {

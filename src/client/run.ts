@@ -76,6 +76,8 @@ export interface VertexSummary {
   readonly bytesOut: number;
   readonly busyTimeMs: number;
   readonly backPressuredTimeMs: number;
+  /** Named counters of the vertex's connectors, summed over its subtasks (e.g. `numRecordsSkipped`). */
+  readonly counters: Readonly<Record<string, number>>;
 }
 
 /** A snapshot of a running job. */
@@ -237,6 +239,7 @@ function toSummary(vertex: VertexMetrics): VertexSummary {
     bytesOut: vertex.bytesOut,
     busyTimeMs: vertex.busyTimeMs,
     backPressuredTimeMs: vertex.backPressuredTimeMs,
+    counters: vertex.counters,
   };
 }
 

@@ -8,6 +8,8 @@ import { basename, extname } from 'node:path';
 import type { EnvironmentSettings } from '../api/environment.js';
 import { FlinktsError } from '../api/errors.js';
 import {
+  EXECUTION_CHECKPOINTING_INTERVAL,
+  EXECUTION_CHECKPOINTING_MODE,
   PARALLELISM_DEFAULT,
   PIPELINE_MAX_PARALLELISM,
   PIPELINE_NAME,
@@ -29,10 +31,12 @@ export function environmentSettings(config: FlinktsConfig, parallelism?: number)
     throw new FlinktsError('USAGE', `parallelism ${parallelism}: must be a positive integer`, { hint: 'e.g. -p 4' });
   }
   const maxParallelism = config.get(PIPELINE_MAX_PARALLELISM);
+  const checkpointInterval = config.get(EXECUTION_CHECKPOINTING_INTERVAL);
   return {
     defaultParallelism: parallelism ?? config.get(PARALLELISM_DEFAULT),
     maxParallelism: maxParallelism === -1 ? undefined : maxParallelism,
     chainingEnabled: config.get(PIPELINE_OPERATOR_CHAINING_ENABLED),
+    ...(checkpointInterval !== undefined && { configuredCheckpointing: { intervalMs: checkpointInterval, mode: config.get(EXECUTION_CHECKPOINTING_MODE) } }),
   };
 }
 

@@ -174,7 +174,7 @@ function readEntry(path: string): LocalClusterEntry | undefined {
 }
 
 /** Creates `dir` (and its parents) as 0700 and checks it is a real directory, not a symlink planted by someone else. */
-function ensurePrivateDir(dir: string): string {
+export function ensurePrivateDir(dir: string): string {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const stat = lstatSync(dir);

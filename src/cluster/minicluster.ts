@@ -23,6 +23,7 @@ import {
 } from './jobmanager/job-control.js';
 import type { CheckpointRecord } from './jobmanager/checkpoint-coordinator.js';
 import { JobMaster, type ClusterSettings, type JobObserver, type JobOutcome, type JobSubmission } from './jobmanager/job-master.js';
+import { claimResources } from './resource-claims.js';
 import { startRestEndpoint, type RestServerHandle, type RestSettings } from './jobmanager/rest-server.js';
 
 /** The REST endpoint of a MiniCluster. */
@@ -53,6 +54,8 @@ export class MiniCluster implements JobControl {
   /** Runs a job to completion; `signal` cancels it; `onStarted` gets the REST endpoint once it listens. */
   async execute(submission: JobSubmission, observer: JobObserver = {}, signal?: AbortSignal, onRest?: (rest: RestServerHandle) => void): Promise<JobOutcome> {
     const master = new JobMaster(submission, this.settings, observer);
+    // Before anything runs: a job that cannot have its resources is refused.
+    const releaseResources = claimResources(submission.jobGraph.exclusiveResources ?? [], master, this.rest?.stateDir);
     this.remember(master);
     const onAbort = (): void => master.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -65,6 +68,7 @@ export class MiniCluster implements JobControl {
       // A client that stopped or cancelled the job still polls for the outcome: answer it before going away.
       if (endpoint !== undefined && this.lingering) await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
       await endpoint?.close();
+      releaseResources();
     }
   }
 

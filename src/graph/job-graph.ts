@@ -64,6 +64,8 @@ export interface JobGraph {
   readonly restartStrategy?: RestartStrategyConfiguration;
   /** Set when the job chooses its keyed state backend in code; otherwise `state.backend.type` decides. */
   readonly stateBackend?: StateBackendType;
+  /** Resources the job's connectors need for themselves (`exclusiveResources()`), with the operator that needs each. */
+  readonly exclusiveResources?: readonly { readonly resource: string; readonly operator: string }[];
 }
 
 /**
@@ -145,6 +147,7 @@ export function buildJobGraph(graph: StreamGraph): JobGraph {
     ...(graph.checkpointing !== undefined && { checkpointing: graph.checkpointing }),
     ...(graph.restartStrategy !== undefined && { restartStrategy: graph.restartStrategy }),
     ...(graph.stateBackend !== undefined && { stateBackend: graph.stateBackend }),
+    ...(graph.exclusiveResources.length > 0 && { exclusiveResources: graph.exclusiveResources }),
   };
 }
 

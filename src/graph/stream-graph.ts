@@ -6,6 +6,7 @@
 import type { CheckpointSettings } from '../api/checkpointing.js';
 import type { RestartStrategyConfiguration } from '../api/restart-strategy.js';
 import { FlinktsError } from '../api/errors.js';
+import { isSink } from '../api/sink.js';
 import type { StateBackendType, StreamExecutionEnvironment } from '../api/environment.js';
 import type { ChainingStrategy, PartitionerKind, PartitionerSpec, Transformation } from '../api/transformation.js';
 import { computeDefaultMaxParallelism } from './key-groups.js';
@@ -55,6 +56,8 @@ export interface StreamGraph {
   readonly restartStrategy?: RestartStrategyConfiguration;
   /** Set when the job chooses its keyed state backend in code (`env.setStateBackend`). */
   readonly stateBackend?: StateBackendType;
+  /** Resources the job's connectors need for themselves. */
+  readonly exclusiveResources: readonly { readonly resource: string; readonly operator: string }[];
   /** In transformation order (sources first within each branch). */
   readonly nodes: readonly StreamNode[];
 }
@@ -180,6 +183,7 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
     });
   }
   assignOperatorIds(ordered);
+  const exclusiveResources = validateConnectors(ordered, env);
   const checkpointing = env.getCheckpointConfig().toSettings();
   const restartStrategy = env.getRestartStrategy();
   const stateBackend = env.getStateBackend();
@@ -187,10 +191,35 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
     jobName: env.getJobName() ?? defaultJobName,
     chainingEnabled: env.isChainingEnabled(),
     nodes: ordered,
+    exclusiveResources,
     ...(checkpointing !== undefined && { checkpointing }),
     ...(restartStrategy !== undefined && { restartStrategy }),
     ...(stateBackend !== undefined && { stateBackend }),
   };
+}
+
+/**
+ * Lets sources and sinks check their settings against the job (e.g. an
+ * exactly-once connector needs checkpointing); a connector that refuses
+ * throws a FlinktsError naming the condition, and the job is not submitted.
+ * Returns the exclusive resources they name.
+ */
+function validateConnectors(nodes: readonly StreamNode[], env: StreamExecutionEnvironment): { resource: string; operator: string }[] {
+  const checkpointing = env.getEffectiveCheckpointing();
+  const resources: { resource: string; operator: string }[] = [];
+  for (const node of nodes) {
+    const t = node.transformation;
+    const connector = t.kind === 'source' && t.source.kind === 'source' ? t.source.source : t.kind === 'sink' && isSink(t.sink) ? t.sink : undefined;
+    connector?.validate?.({
+      parallelism: node.parallelism,
+      checkpointingEnabled: checkpointing !== undefined,
+      checkpointingMode: checkpointing?.mode ?? 'EXACTLY_ONCE',
+      checkpointIntervalMs: checkpointing?.intervalMs,
+      operatorName: node.name,
+    });
+    for (const resource of connector?.exclusiveResources?.() ?? []) resources.push({ resource, operator: node.name });
+  }
+  return resources;
 }
 
 function assignOperatorIds(nodes: readonly StreamNode[]): void {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { runJob } from 'flinkts/client';
-import { nexmarkConfigFromParams, NexmarkSource, ParameterTool, type NexmarkEvent } from 'flinkts';
+import { collectingOutput, nexmarkConfigFromParams, NexmarkSource, ParameterTool, type NexmarkEvent } from 'flinkts';
 import { expectFinished, readLines, tempDir } from './job-output.js';
 
 export const NEXMARK_EXAMPLES = fileURLToPath(new URL('../../examples/nexmark/', import.meta.url));
@@ -31,7 +31,7 @@ export function generateEvents(events: number, options: GenerateOptions = {}): N
   const reader = new NexmarkSource(config).createReader({ subtaskIndex: 0, parallelism: 1, operatorName: 'nexmark (test)' });
   if (reader.start?.() instanceof Promise) throw new Error('generateEvents: the NexmarkSource reader starts asynchronously; drain it with await');
   const result: NexmarkEvent[] = [];
-  const output = { collect: (event: NexmarkEvent): void => void result.push(event) };
+  const output = collectingOutput((event: NexmarkEvent): void => void result.push(event));
   for (;;) {
     const status = reader.pollNext(output);
     if (status === 'END_OF_INPUT') break;

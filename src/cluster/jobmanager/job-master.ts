@@ -348,7 +348,7 @@ export class JobMaster {
       restarts: this.restarts,
       restartHistory: this.restartHistory.map((restart) => ({ ...restart })),
       vertices: this.submission.jobGraph.vertices.map((vertex) => {
-        const sum = { recordsIn: 0, recordsOut: 0, bytesIn: 0, bytesOut: 0, busyTimeMs: 0, backPressuredTimeMs: 0 };
+        const sum = { recordsIn: 0, recordsOut: 0, bytesIn: 0, bytesOut: 0, busyTimeMs: 0, backPressuredTimeMs: 0, counters: {} as Record<string, number> };
         for (const m of this.metrics.get(vertex.id)?.values() ?? []) {
           sum.recordsIn += m.recordsIn;
           sum.recordsOut += m.recordsOut;
@@ -356,6 +356,7 @@ export class JobMaster {
           sum.bytesOut += m.bytesOut;
           sum.busyTimeMs += m.busyTimeMs;
           sum.backPressuredTimeMs += m.backPressuredTimeMs;
+          for (const [name, count] of Object.entries(m.counters)) sum.counters[name] = (sum.counters[name] ?? 0) + count;
         }
         return { id: vertex.id, name: vertex.name, parallelism: vertex.parallelism, ...sum };
       }),

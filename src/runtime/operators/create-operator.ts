@@ -8,12 +8,14 @@ import { KeyedProcessOperator } from './keyed-process-operator.js';
 import { ProcessOperator } from './process-operator.js';
 import { TimestampsAndWatermarksOperator } from './timestamps-watermarks-operator.js';
 import { SinkOperator } from './sink-operator.js';
+import { SinkWriterOperator } from './sink-writer-operator.js';
+import { isSink } from '../../api/sink.js';
 import { createWindowOperator } from '../windowing/create-window-operator.js';
 
 /** The operator of a non-source node. */
 export function createOperator(node: StreamNode, context: OperatorContext): StreamOperator {
   const t = node.transformation;
-  if (t.kind === 'sink') return new SinkOperator(t.sink, context);
+  if (t.kind === 'sink') return isSink(t.sink) ? new SinkWriterOperator(t.sink, context) : new SinkOperator(t.sink, context);
   if (t.kind !== 'operator') {
     throw new FlinktsError('INTERNAL', `stream node '${node.name}' of kind ${t.kind} has no operator`);
   }

@@ -7,6 +7,7 @@ import type { Configuration } from '../../api/configuration.js';
 import type { RuntimeContext } from '../../api/functions.js';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import type { OperatorState } from '../task/chain-state.js';
+import type { MetricGroup } from '../../api/metrics.js';
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
 import type { HeapTimerService, ProcessingTimeService, Triggerable } from '../time/timer-service.js';
 
@@ -71,6 +72,12 @@ export interface TaskHooks {
   readonly processingTimeService: ProcessingTimeService;
   /** The interval of periodic watermark emission (`pipeline.auto-watermark-interval`). */
   readonly autoWatermarkIntervalMs: number;
+  /** Whether the job checkpoints (two-phase-commit sinks then commit per checkpoint, else at the end of input). */
+  readonly checkpointingEnabled: boolean;
+  /** The id of the checkpoint or savepoint the job restored from, if any. */
+  readonly restoredCheckpointId: number | undefined;
+  /** The task's counters, reported with the job's metrics. */
+  readonly metricGroup: MetricGroup;
 }
 
 /** Everything an operator factory needs. */

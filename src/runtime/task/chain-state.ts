@@ -63,6 +63,8 @@ export class OperatorState {
   private readonly listeners: CheckpointListener[] = [];
   /** Snapshot hooks of the runtime (e.g. a source reader's splits), run before the store is snapshotted. */
   private readonly preSnapshot: ((checkpointId: number) => void)[] = [];
+  /** Runtime participants whose operator state is known only in the asynchronous part (a sink's committables). */
+  private readonly asyncParts: ((checkpointId: number) => () => Promise<OperatorStateList[]>)[] = [];
 
   constructor(
     readonly operatorId: string,
@@ -96,6 +98,23 @@ export class OperatorState {
     this.preSnapshot.push(hook);
   }
 
+  /**
+   * A runtime participant with operator state of its own: `hook` runs in the
+   * synchronous part of every snapshot and returns the function that, in the
+   * asynchronous part, gives its lists (names must not clash with the store's).
+   * The store's lists of such an operator are encoded in the asynchronous
+   * part too, so its functions must not mutate listed objects in between
+   * (the sink operator that uses this has no user state).
+   */
+  onSnapshotAsync(hook: (checkpointId: number) => () => Promise<OperatorStateList[]>): void {
+    this.asyncParts.push(hook);
+  }
+
+  /** This subtask's share of restored operator state list `name` (empty when not restored). */
+  restoredList(name: string): readonly unknown[] {
+    return this.restored?.operator.find((list) => list.name === name)?.elements ?? [];
+  }
+
   /** Adds a timer service of this operator, with its restored timers. */
   addTimerService(service: HeapTimerService): HeapTimerService {
     if (this.restored !== undefined) restoreTimersInto(service, this.timerServices.length, this.restored.timers);
@@ -117,12 +136,17 @@ export class OperatorState {
     const writer = target.writer(this.operatorId);
     const keyedAsync = this.keyedBackend?.snapshot({ checkpointId: target.checkpointId, format: target.format, files: writer });
     const timerSections = this.keyedBackend === undefined ? [] : this.encodeTimers(this.keyedBackend);
-    const lists = this.store.snapshot();
-    const operatorBytes = lists.length === 0 ? undefined : encodeOperatorState(Object.fromEntries(lists.map((l) => [l.name, l.elements])));
+    const storeLists = this.store.snapshot();
+    // Encoded now: user functions may mutate the objects in their lists once records flow again.
+    const encode = (lists: OperatorStateList[]) => (lists.length === 0 ? undefined : encodeOperatorState(Object.fromEntries(lists.map((l) => [l.name, l.elements]))));
+    const storeBytes = this.asyncParts.length === 0 ? encode(storeLists) : undefined;
+    const asyncLists = this.asyncParts.map((part) => part(target.checkpointId));
     return async () => {
       if (target.checkpointId === failAsyncSnapshotOf) {
         throw new Error(`${FAIL_ASYNC_SNAPSHOT_ENV}: the asynchronous part of checkpoint ${target.checkpointId} fails (test-only fault injection)`);
       }
+      const lists = asyncLists.length === 0 ? storeLists : [...storeLists, ...(await Promise.all(asyncLists.map((part) => part()))).flat()];
+      const operatorBytes = asyncLists.length === 0 ? storeBytes : encode(lists);
       const keyed = await keyedAsync?.();
       const timers =
         timerSections.length === 0

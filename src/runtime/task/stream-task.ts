@@ -4,6 +4,7 @@
  * each step reads a few buffers (or polls the source a few times) as long as
  * the outputs have credit and no asynchronous call is pending.
  */
+import type { WatermarkStrategy } from '../../api/watermark-strategy.js';
 import type { CheckpointingMode } from '../../api/checkpointing.js';
 import type { SourceContext, SourceFunction } from '../../api/functions.js';
 import type { InputStatus, ReaderOutput, Source, SourceReader } from '../../api/source.js';
@@ -138,7 +139,7 @@ export class StreamTask implements MailboxTask {
         this.legacySource = t.source.fn;
         await this.guard(head, () => openFunction(this.legacySource, head.context));
       } else {
-        this.sourceReader = this.createReader(t.source.source, head);
+        this.sourceReader = this.createReader(t.source.source, t.source.watermarkStrategy, head);
         const reader = this.sourceReader;
         if (reader.snapshotState !== undefined) {
           const splits = head.state.store.getListState(new ListStateDescriptor<unknown>(SOURCE_SPLITS_STATE));
@@ -293,6 +294,18 @@ export class StreamTask implements MailboxTask {
     collect: (record: unknown, timestamp?: number) => {
       this.metrics.recordsIn++;
       this.chain.head.output.collect(record, timestamp);
+    },
+    collectSide: (tag, record, timestamp) => this.chain.head.output.collectSide(tag.id, record, timestamp),
+    emitWatermark: (watermark: number) => {
+      if (watermark <= this.watermark) return;
+      if (this.idle) this.readerOutput.markIdle(false);
+      this.watermark = watermark;
+      this.chain.head.output.emitWatermark(watermark);
+    },
+    markIdle: (idle: boolean) => {
+      if (idle === this.idle) return;
+      this.idle = idle;
+      this.chain.head.output.emitWatermarkStatus(idle);
     },
   };
 
@@ -686,13 +699,17 @@ export class StreamTask implements MailboxTask {
     }
   }
 
-  private createReader(source: Source<unknown>, head: ChainMember): SourceReader<unknown> {
+  private createReader(source: Source<unknown>, watermarkStrategy: WatermarkStrategy<unknown> | undefined, head: ChainMember): SourceReader<unknown> {
     const restored = head.state.restored?.operator.find((list) => list.name === SOURCE_SPLITS_STATE);
     return source.createReader({
       subtaskIndex: this.subtaskIndex,
       parallelism: head.context.parallelism,
       operatorName: head.name,
+      attemptNumber: head.context.runtimeContext.getAttemptNumber(),
+      checkpointingEnabled: this.checkpointingMode !== undefined,
+      metricGroup: { counter: (name) => this.metrics.counter(name) },
       ...(head.state.isRestored && { restoredSplits: restored?.elements ?? [] }),
+      ...(watermarkStrategy !== undefined && { watermarkStrategy, autoWatermarkIntervalMs: head.context.task.autoWatermarkIntervalMs }),
     });
   }
 

@@ -251,6 +251,9 @@ export class TaskHost implements BufferTransport {
       currentWatermark: () => task.currentWatermark(),
       processingTimeService: { now: () => Date.now(), schedule: (time, callback) => task.scheduleTimer(time, callback, vertex.name) },
       autoWatermarkIntervalMs: plan.environment.getConfig().getAutoWatermarkInterval() ?? deployment.autoWatermarkIntervalMs,
+      checkpointingEnabled: deployment.checkpointingMode !== undefined,
+      restoredCheckpointId: deployment.restore?.metadata.checkpointId,
+      metricGroup: { counter: (name) => metrics.counter(name) },
     };
     const chain = buildOperatorChain({
       vertex,

@@ -14,6 +14,7 @@ const vertex = (name: string, parallelism: number, recordsIn: number, recordsOut
   bytesOut: 0,
   busyTimeMs: 0,
   backPressuredTimeMs: 0,
+  counters: {},
 });
 
 const finished: RunResult = {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FlinktsError } from '../../../src/api/errors.js';
 import { CollectionSource } from '../../../src/connectors/collection/collection-source.js';
+import { collectingOutput } from '../../../src/api/source.js';
 import { createReader, readAll } from './helpers.js';
 
 describe('CollectionSource', () => {
@@ -26,12 +27,12 @@ describe('CollectionSource', () => {
     let status;
     do {
       let size = 0;
-      status = reader.pollNext({
-        collect: (r) => {
+      status = reader.pollNext(
+        collectingOutput((r: string) => {
           records.push(r);
           size++;
-        },
-      });
+        }),
+      );
       sizes.push(size);
     } while (status !== 'END_OF_INPUT');
     expect(sizes).toEqual([1024, 1024, 452]);

@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import { ParameterTool } from '../../../src/api/parameter-tool.js';
 import type { RuntimeContext } from '../../../src/api/functions.js';
-import type { Source, SourceReader } from '../../../src/api/source.js';
+import { collectingOutput, type Source, type SourceReader } from '../../../src/api/source.js';
 
 /** The most records a reader may emit in one poll (the contract says a bounded batch). */
 export const MAX_BATCH = 1024;
@@ -30,12 +30,12 @@ export async function pollToEnd<T>(reader: SourceReader<T>): Promise<T[]> {
   try {
     for (;;) {
       let emitted = 0;
-      const status = reader.pollNext({
-        collect(record) {
+      const status = reader.pollNext(
+        collectingOutput((record) => {
           records.push(record);
           emitted++;
-        },
-      });
+        }),
+      );
       expect(emitted).toBeLessThanOrEqual(MAX_BATCH);
       if (status === 'END_OF_INPUT') return records;
       if (status === 'NOTHING_AVAILABLE') {

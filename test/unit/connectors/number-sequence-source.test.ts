@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { collectingOutput } from '../../../src/api/source.js';
 import { NumberSequenceSource, sequenceRangeOf } from '../../../src/connectors/sequence/number-sequence-source.js';
 import { createReader, readAll, readAllSubtasks } from './helpers.js';
 
@@ -58,7 +59,7 @@ describe('NumberSequenceSource', () => {
     const statuses: string[] = [];
     for (let i = 0; i < 3; i++) {
       const batch: number[] = [];
-      statuses.push(reader.pollNext({ collect: (n) => batch.push(n) }));
+      statuses.push(reader.pollNext(collectingOutput((n) => batch.push(n))));
       batches.push(batch);
     }
     expect(batches.map((b) => b.length)).toEqual([1024, 1024, 952]);

@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { collectingOutput } from '../../../src/api/source.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FlinktsError } from '../../../src/api/errors.js';
@@ -102,7 +103,7 @@ describe('SocketTextSource', () => {
     const r = reader(port);
     await r.start?.();
     const out: string[] = [];
-    const output = { collect: (line: string) => out.push(line) };
+    const output = collectingOutput((line: string) => void out.push(line));
     expect(r.pollNext(output)).toBe('NOTHING_AVAILABLE');
     let available = false;
     const waiting = r.isAvailable!().then(() => {
@@ -147,7 +148,7 @@ describe('SocketTextSource', () => {
     const error = await rejection(
       (async () => {
         for (;;) {
-          if (r.pollNext({ collect: () => undefined }) === 'NOTHING_AVAILABLE') await r.isAvailable!();
+          if (r.pollNext(collectingOutput(() => undefined)) === 'NOTHING_AVAILABLE') await r.isAvailable!();
         }
       })(),
     );
@@ -166,7 +167,7 @@ describe('SocketTextSource', () => {
     // -1 retries forever: stop by closing once the line is in.
     const out: string[] = [];
     while (out.length === 0) {
-      if (r.pollNext({ collect: (line) => out.push(line) }) === 'NOTHING_AVAILABLE') await r.isAvailable!();
+      if (r.pollNext(collectingOutput((line) => out.push(line))) === 'NOTHING_AVAILABLE') await r.isAvailable!();
     }
     expect(out).toEqual(['late']);
   });

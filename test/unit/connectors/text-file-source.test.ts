@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { collectingOutput } from '../../../src/api/source.js';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,7 +129,7 @@ describe('TextFileSource', () => {
 
   it('refuses to be polled before start()', () => {
     const reader = createReader(new TextFileSource(writeFile('unstarted.txt', 'line\n')));
-    expect(() => reader.pollNext({ collect: () => undefined })).toThrow(/before start/);
+    expect(() => reader.pollNext(collectingOutput(() => undefined))).toThrow(/before start/);
   });
 
   it('fails start() with a FlinktsError naming a missing path', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FlinktsError } from '../../../../src/api/errors.js';
+import { collectingOutput } from '../../../../src/api/source.js';
 import type { Watermark } from '../../../../src/api/time.js';
 import { NexmarkGenerator } from '../../../../src/connectors/nexmark/generator.js';
 import { DEFAULT_NEXMARK_CONFIG, type NexmarkEvent } from '../../../../src/connectors/nexmark/model.js';
@@ -13,7 +14,7 @@ function reader(source: NexmarkSource, subtaskIndex = 0, parallelism = 1): Nexma
 function drain(r: NexmarkSourceReader): { events: NexmarkEvent[]; timestamps: (number | undefined)[] } {
   const events: NexmarkEvent[] = [];
   const timestamps: (number | undefined)[] = [];
-  const output = { collect: (event: NexmarkEvent, timestamp?: number) => void (events.push(event), timestamps.push(timestamp)) };
+  const output = collectingOutput((event: NexmarkEvent, timestamp?: number) => void (events.push(event), timestamps.push(timestamp)));
   for (;;) {
     const before = events.length;
     const status = r.pollNext(output);
@@ -47,7 +48,7 @@ describe('NexmarkSource', () => {
   it('never ends when unbounded', () => {
     const r = reader(new NexmarkSource());
     let count = 0;
-    for (let i = 0; i < 50; i++) expect(r.pollNext({ collect: () => void count++ })).toBe('MORE_AVAILABLE');
+    for (let i = 0; i < 50; i++) expect(r.pollNext(collectingOutput(() => void count++))).toBe('MORE_AVAILABLE');
     expect(count).toBe(50 * NEXMARK_BATCH_SIZE);
     expect(r.snapshotState()).toEqual([{ nextEvent: 50 * NEXMARK_BATCH_SIZE, step: 1 }]);
   });
@@ -57,8 +58,8 @@ describe('NexmarkSource', () => {
     const whole = drain(reader(source, 1, 3)).events;
     const first = reader(source, 1, 3);
     const head: NexmarkEvent[] = [];
-    first.pollNext({ collect: (e) => void head.push(e) });
-    first.pollNext({ collect: (e) => void head.push(e) });
+    first.pollNext(collectingOutput((e) => void head.push(e)));
+    first.pollNext(collectingOutput((e) => void head.push(e)));
     const state = first.snapshotState();
     expect(state).toEqual([{ nextEvent: 1 + 2 * NEXMARK_BATCH_SIZE * 3, step: 3 }]);
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);

@@ -1,3 +1,4 @@
+import { TaskMetrics } from '../../../../src/runtime/task/task-metrics.js';
 /**
  * KeyedProcessOperator driven directly, wired as the operator chain wires it
  * (key context per record, a heap backend, a timer service on a fake
@@ -101,7 +102,7 @@ async function harness(): Promise<{ op: KeyedProcessOperator; out: Recording; cl
     parameters: new Configuration(),
     keySelector: (c: unknown) => (c as Cmd).key,
     keyGroupRange: { start: 0, end: 127 },
-    task: { processingTimeService: clock, autoWatermarkIntervalMs: 200, currentWatermark: () => 0, awaitAsync: () => undefined },
+    task: { processingTimeService: clock, autoWatermarkIntervalMs: 200, currentWatermark: () => 0, awaitAsync: () => undefined, checkpointingEnabled: false, restoredCheckpointId: undefined, metricGroup: new TaskMetrics() },
     keyedStateBackend: backend,
     operatorState: new OperatorState('op', 'test operator', backend, undefined),
     getInternalTimerService: (target) => (timerService = new HeapTimerService(backend, clock, target)),

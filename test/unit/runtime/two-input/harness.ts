@@ -1,3 +1,4 @@
+import { TaskMetrics } from '../../../../src/runtime/task/task-metrics.js';
 /**
  * Drives a two-input operator directly, wired as the operator chain wires
  * it: a real heap keyed state backend (when keyed) with the per-input key
@@ -84,7 +85,7 @@ export async function harness<O extends TwoInputStreamOperator>(create: (context
     parameters: new Configuration(),
     keySelector: options.key1,
     keyGroupRange: { start: 0, end: 127 },
-    task: { processingTimeService: clock, autoWatermarkIntervalMs: 200, currentWatermark: () => 0, awaitAsync: () => undefined },
+    task: { processingTimeService: clock, autoWatermarkIntervalMs: 200, currentWatermark: () => 0, awaitAsync: () => undefined, checkpointingEnabled: false, restoredCheckpointId: undefined, metricGroup: new TaskMetrics() },
     keyedStateBackend: backend,
     operatorState: new OperatorState('op', 'test operator', backend, undefined),
     getInternalTimerService: (target) => {

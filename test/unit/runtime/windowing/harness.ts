@@ -1,3 +1,4 @@
+import { TaskMetrics } from '../../../../src/runtime/task/task-metrics.js';
 /**
  * Drives a WindowOperator directly, as a task would: the real keyed state
  * backend (`hashmap`, or `embedded` after `useBackend('embedded')`) and timer
@@ -126,6 +127,9 @@ export class WindowHarness {
         currentWatermark: () => this.timerService?.currentWatermark() ?? Number.NEGATIVE_INFINITY,
         processingTimeService: time,
         autoWatermarkIntervalMs: 200,
+        checkpointingEnabled: false,
+        restoredCheckpointId: undefined,
+        metricGroup: new TaskMetrics(),
       },
       keyedStateBackend: this.backend,
     operatorState: new OperatorState('op', 'test operator', this.backend, undefined),
