@@ -135,11 +135,9 @@ describe('R2: subtasks that finish while others run, at parallelism 3', () => {
     expect(new Set(checkpointEvents(run.markers, 'complete').filter((c) => c.subtask === 0).map((c) => c.id)).size).toBeGreaterThanOrEqual(3);
   });
 
-  // BUG (not fixed here, see docs/architecture.md "Testing fault tolerance"): a checkpoint taken after some
-  // tasks finished leaves them out (CheckpointCoordinator acks only running tasks; the `finished` flag of
-  // the metadata is never written), so restoring from it gives the finished subtasks empty operator state:
-  // counter subtasks 1 and 2 end with "0 0" instead of their counts. Keyed state is not affected here.
-  it.fails('a failure after some subtasks finished restores their operator state', async () => {
+  // A checkpoint taken after some tasks finished carries their final state (CheckpointCoordinator), so a
+  // restore gives the finished counter subtasks their counts back instead of empty operator state.
+  it('a failure after some subtasks finished restores their operator state', async () => {
     const run = await runFaultPoints('record-after-finish', 3, 20);
     expectFinished(run.result);
     expect(markerLines(run.markers, 'faults')).toEqual(['fault record attempt 0 subtask 0']);

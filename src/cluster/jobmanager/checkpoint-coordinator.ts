@@ -6,12 +6,21 @@
  * that times out is aborted and its directory discarded; more failures in a
  * row than tolerated fail the job. Savepoints are checkpoints in the
  * canonical format written to a directory of their own.
+ *
+ * Tasks that finished take part in no further checkpoint, but their state
+ * must not vanish from the job's snapshots: each completed snapshot carries
+ * the state every finished task acknowledged last (at its final checkpoint),
+ * marked `finished`, with its files hard-linked (or copied, across file
+ * systems) into the new snapshot's directory, so retention may delete the
+ * checkpoint they were written for. A job restored from such a snapshot
+ * gives the finished subtasks their final state back.
  */
 import type { CheckpointingMode } from '../../api/checkpointing.js';
 import { FlinktsError } from '../../api/errors.js';
 import type { JobGraph } from '../../graph/job-graph.js';
-import type { CheckpointMetadata, OperatorSnapshot, SnapshotFormat, SnapshotKind, StateBackendName, SubtaskSnapshot } from '../../runtime/checkpoint/metadata.js';
-import { rm } from 'node:fs/promises';
+import type { CheckpointMetadata, KeyedStateHandle, OperatorSnapshot, SnapshotFormat, SnapshotKind, StateBackendName, StateFileRef, SubtaskSnapshot } from '../../runtime/checkpoint/metadata.js';
+import { copyFile, link, mkdir, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { commitSnapshot, savepointDir, type CheckpointStorage } from '../../runtime/checkpoint/storage.js';
 import type { OperatorSubtaskState } from '../../runtime/task/chain-state.js';
 import type { CheckpointTrigger, SerializedError, ToWorker } from '../../runtime/worker/protocol.js';
@@ -86,6 +95,14 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
+/** The state a task acknowledged for the latest completed snapshot it took part in, and where its files are. */
+interface AckedState {
+  readonly subtaskIndex: number;
+  readonly operators: readonly OperatorSubtaskState[];
+  /** The snapshot directory its exclusive files are relative to. */
+  readonly dir: string;
+}
+
 /** Checkpoint records kept for statistics. */
 const MAX_RECORDS = 100;
 
@@ -104,6 +121,8 @@ export class CheckpointCoordinator {
   readonly history: CompletedSnapshot[] = [];
   /** Every checkpoint started, oldest first (bounded). */
   readonly records: CheckpointRecord[] = [];
+  /** By task key: the state each task acknowledged for the latest completed checkpoint it took part in. */
+  private readonly lastAcked = new Map<string, AckedState>();
 
   constructor(
     private readonly policy: CheckpointPolicy,
@@ -247,7 +266,8 @@ export class CheckpointCoordinator {
   private async complete(pending: Pending): Promise<void> {
     clearTimeout(pending.timeout);
     try {
-      const metadata = this.metadata(pending);
+      const carried = await this.carryFinishedState(pending);
+      const metadata = this.metadata(pending, carried);
       if (pending.kind === 'checkpoint') await this.storage.commit(pending.dir, metadata);
       else await commitSnapshot(pending.dir, metadata);
       if (this.pending !== pending) return;
@@ -264,6 +284,11 @@ export class CheckpointCoordinator {
         stateSize: stateSize(metadata),
       };
       this.history.push(completed);
+      if (pending.kind === 'checkpoint') {
+        for (const [key, ack] of pending.acks) if (ack.operators.length > 0) this.lastAcked.set(key, { subtaskIndex: ack.subtaskIndex, operators: ack.operators, dir: pending.dir });
+        // Carried state now lives (linked) in this checkpoint too: link from here next time, as retention may delete the old one.
+        for (const [key, state] of carried) this.lastAcked.set(key, state);
+      }
       Object.assign(pending.record, { status: 'COMPLETED', stateSize: completed.stateSize, endedAt: this.lastCompletedAt });
       if (pending.kind === 'checkpoint') await this.track(this.storage.retain(this.host.jobId, this.policy.numRetained));
       this.host.completed?.(completed);
@@ -314,20 +339,58 @@ export class CheckpointCoordinator {
     this.timer.unref();
   }
 
-  private metadata(pending: Pending): CheckpointMetadata {
+  /**
+   * The state of the tasks that finished before `pending` (they acknowledged
+   * nothing, or, closing as it was triggered, an empty list): their last
+   * acknowledged state, with its exclusive files made part of `pending`'s
+   * directory. A savepoint also gets copies of shared files, so that it
+   * stays self-contained.
+   */
+  private async carryFinishedState(pending: Pending): Promise<Map<string, AckedState>> {
+    const carried = new Map<string, AckedState>();
+    for (const [key, state] of this.lastAcked) {
+      if ((pending.acks.get(key)?.operators.length ?? 0) > 0) continue;
+      const operators: OperatorSubtaskState[] = [];
+      for (const op of state.operators) {
+        const place = async <F extends StateFileRef>(file: F): Promise<F> => {
+          if (file.location === 'exclusive') {
+            await linkOrCopy(join(state.dir, file.path), join(pending.dir, file.path));
+            return file;
+          }
+          if (pending.kind === 'checkpoint') return file;
+          const path = `finished-${basename(file.path)}`;
+          await linkOrCopy(join(this.storage.sharedDir(this.host.jobId), file.path), join(pending.dir, path));
+          return { ...file, path, location: 'exclusive' };
+        };
+        const handle = async (h: KeyedStateHandle | undefined): Promise<KeyedStateHandle | undefined> =>
+          h === undefined ? undefined : { ...h, files: await Promise.all(h.files.map(place)) };
+        const keyed = await handle(op.keyed);
+        const timers = await handle(op.timers);
+        const operator = op.operator === undefined ? undefined : { ...op.operator, file: await place(op.operator.file) };
+        operators.push({ operatorId: op.operatorId, ...(keyed && { keyed }), ...(timers && { timers }), ...(operator && { operator }) });
+      }
+      carried.set(key, { subtaskIndex: state.subtaskIndex, operators, dir: pending.dir });
+    }
+    return carried;
+  }
+
+  private metadata(pending: Pending, carried: ReadonlyMap<string, AckedState>): CheckpointMetadata {
     const byOperator = new Map<string, SubtaskSnapshot[]>();
-    for (const ack of pending.acks.values()) {
-      for (const op of ack.operators) {
+    const add = (subtaskIndex: number, operators: readonly OperatorSubtaskState[], finished: boolean): void => {
+      for (const op of operators) {
         const subtasks = byOperator.get(op.operatorId) ?? [];
         subtasks.push({
-          subtaskIndex: ack.subtaskIndex,
+          subtaskIndex,
           ...(op.keyed !== undefined && { keyed: op.keyed }),
           ...(op.timers !== undefined && { timers: op.timers }),
           ...(op.operator !== undefined && { operator: op.operator }),
+          ...(finished && { finished }),
         });
         byOperator.set(op.operatorId, subtasks);
       }
-    }
+    };
+    for (const ack of pending.acks.values()) add(ack.subtaskIndex, ack.operators, false);
+    for (const state of carried.values()) add(state.subtaskIndex, state.operators, true);
     const operators: OperatorSnapshot[] = [];
     for (const vertex of this.host.jobGraph.vertices) {
       for (const op of vertex.operators) {
@@ -366,4 +429,17 @@ function stateSize(metadata: CheckpointMetadata): number {
     }
   }
   return size;
+}
+
+/** Makes `from` also available as `to`: a hard link, or a copy where linking is impossible (another file system). */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  try {
+    await link(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw error;
+    await copyFile(from, to);
+  }
 }
