@@ -115,7 +115,7 @@ export interface RunResult {
    * Each restart, oldest first (epoch ms): when the JobMaster handled the failure, the delay of the restart
    * strategy, when the failed attempt's tasks were gone, and when it deployed the job again.
    */
-  readonly restartHistory?: readonly { readonly failedAt: number; readonly delayMs: number; readonly cancelledAt?: number; readonly redeployedAt?: number }[];
+  readonly restartHistory?: readonly { readonly failedAt: number; readonly cause: string; readonly delayMs: number; readonly cancelledAt?: number; readonly redeployedAt?: number }[];
   readonly vertices: readonly VertexSummary[];
   readonly error?: JobFailure;
 }

@@ -89,6 +89,8 @@ interface Pending {
   readonly awaiting: Set<string>;
   readonly acks: Map<string, { vertexId: string; subtaskIndex: number; operators: readonly OperatorSubtaskState[] }>;
   readonly timeout: NodeJS.Timeout;
+  /** Every task acknowledged: the metadata is being written; nothing aborts it any more. */
+  completing: boolean;
   trigger: CheckpointTrigger;
   readonly record: CheckpointRecord;
   readonly resolve: (snapshot: CompletedSnapshot) => void;
@@ -140,12 +142,16 @@ export class CheckpointCoordinator {
     this.schedule(this.policy.intervalMs);
   }
 
-  /** Stops periodic checkpoints and aborts the pending one (failover, cancel, end). */
+  /**
+   * Stops periodic checkpoints and aborts the pending one (failover, cancel,
+   * end) — unless every task acknowledged it already: then it completes
+   * (`settled()` waits for it), as its state is all written.
+   */
   stop(reason: string): void {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending !== undefined) this.abort(this.pending, reason, false);
+    if (this.pending !== undefined && !this.pending.completing) this.abort(this.pending, reason, false);
     for (const run of this.queue.splice(0)) run();
   }
 
@@ -243,6 +249,7 @@ export class CheckpointCoordinator {
         awaiting,
         record,
         acks: new Map(),
+        completing: false,
         timeout: setTimeout(() => this.abort(pending, `it did not complete within ${this.policy.timeoutMs} ms`, true), this.policy.timeoutMs),
         trigger: undefined as unknown as CheckpointTrigger,
         resolve,
@@ -265,12 +272,12 @@ export class CheckpointCoordinator {
 
   private async complete(pending: Pending): Promise<void> {
     clearTimeout(pending.timeout);
+    pending.completing = true;
     try {
       const carried = await this.carryFinishedState(pending);
       const metadata = this.metadata(pending, carried);
       if (pending.kind === 'checkpoint') await this.storage.commit(pending.dir, metadata);
       else await commitSnapshot(pending.dir, metadata);
-      if (this.pending !== pending) return;
       this.pending = undefined;
       this.consecutiveFailures = 0;
       this.lastCompletedAt = Date.now();

@@ -82,6 +82,8 @@ export interface JobSnapshot {
  */
 export interface RestartRecord {
   readonly failedAt: number;
+  /** The failure that caused the restart (Flink's exception history), with the operator when known. */
+  readonly cause: string;
   readonly delayMs: number;
   readonly cancelledAt?: number;
   readonly redeployedAt?: number;
@@ -470,7 +472,8 @@ export class JobMaster {
 
   private async restartAfter(delayMs: number, cause: SerializedError): Promise<void> {
     // As Flink's scheduler, the delay runs from the failure while the tasks are cancelled, not after.
-    const restart: (typeof this.restartHistory)[number] = { failedAt: Date.now(), delayMs };
+    const where = cause.operatorName === undefined ? '' : ` (${cause.operatorName}${cause.subtaskIndex === undefined ? '' : ` ${cause.subtaskIndex + 1}`})`;
+    const restart: (typeof this.restartHistory)[number] = { failedAt: Date.now(), cause: `${cause.message}${where}`, delayMs };
     this.restartHistory.push(restart);
     this.restartPending = true;
     this.setStatus('RESTARTING');
@@ -481,6 +484,8 @@ export class JobMaster {
     executor?.broadcast({ type: 'cancel' });
     await executor?.shutdown();
     restart.cancelledAt = Date.now();
+    // A checkpoint every task acknowledged completes even now: restore from it, and let its retention finish first.
+    await this.coordinator?.settled();
     const latest = this.storage === undefined ? undefined : await this.storage.latestCompleted(this.jobId);
     if (latest !== undefined) {
       this.restore = { dir: latest.dir, sharedDir: this.storage!.sharedDir(this.jobId), metadata: latest.metadata };
