@@ -5,6 +5,9 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { FromWorker, ToWorker, WorkerDeployment } from '../../runtime/worker/protocol.js';
 
+/** How long a worker may take to cancel its tasks and end itself before it is terminated. */
+export const SHUTDOWN_GRACE_MS = 3000;
+
 const WORKER_ENTRY = new URL('../../runtime/worker/worker-main.js', import.meta.url);
 
 /** Receives what workers report. */
@@ -17,6 +20,7 @@ export interface WorkerEvents {
 export class LocalTaskExecutor {
   private readonly workers: Worker[] = [];
   private stopping = false;
+  private readonly exited = new WeakSet<Worker>();
 
   constructor(private readonly events: WorkerEvents) {}
 
@@ -38,6 +42,7 @@ export class LocalTaskExecutor {
         if (!this.stopping) this.events.died(index, `uncaught error: ${error.message}`);
       });
       worker.on('exit', (code) => {
+        this.exited.add(worker);
         if (!this.stopping) this.events.died(index, `exited with code ${code}`);
       });
       this.workers.push(worker);
@@ -51,9 +56,25 @@ export class LocalTaskExecutor {
     for (const worker of this.workers) worker.postMessage(message);
   }
 
-  /** Stops every worker. */
+  /**
+   * Stops every worker: each is told to cancel its tasks and ends itself once
+   * they released their resources; one that has not ended after
+   * {@link SHUTDOWN_GRACE_MS} (a user `close()` that hangs) is terminated.
+   */
   async shutdown(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    this.broadcast({ type: 'cancel' });
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        if (this.exited.has(worker)) return;
+        let timer: NodeJS.Timeout | undefined;
+        const ended = await Promise.race([
+          new Promise<boolean>((resolve) => worker.once('exit', () => resolve(true))),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS))),
+        ]);
+        clearTimeout(timer);
+        if (!ended) await worker.terminate();
+      }),
+    );
   }
 }

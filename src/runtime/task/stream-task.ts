@@ -107,6 +107,11 @@ export class StreamTask implements MailboxTask {
   private inputEndedAfterCheckpoint = 0;
   /** Set once the keyed state backends are being released. */
   private stateDisposed: Promise<void> | undefined;
+  /** Set once a cancelled or failed task is being cleaned up. */
+  private cleanedUp: Promise<void> | undefined;
+  /** Operators are closing normally (their close is called once, also when it fails). */
+  private operatorsClosing = false;
+  private readonly closedMembers = new Set<ChainMember>();
   /** Asynchronous parts of snapshots still writing (they settle: failures become declines). */
   private readonly snapshotsWriting = new Set<Promise<void>>();
 
@@ -160,17 +165,33 @@ export class StreamTask implements MailboxTask {
   }
 
   /** Cancels the task: stops its source; the worker tears down the rest. */
-  cancel(): void {
-    if (this.state === 'FINISHED' || this.state === 'FAILED') return;
-    this.state = 'CANCELED';
-    this.clearTimers();
-    try {
-      this.legacySource?.cancel();
-    } catch {
-      // Cancellation is best effort.
+  /**
+   * Cancels the task (or cleans up after it failed): timers stop, the
+   * source is cancelled, operators close (connectors release connections and
+   * abort what is open; errors are ignored) and the state backends go.
+   * Resolves when all of that is done, so that the worker can end with no
+   * write in progress.
+   */
+  cancel(): Promise<void> {
+    if (this.state === 'FINISHED') return this.disposeState();
+    if (this.state !== 'FAILED') {
+      this.state = 'CANCELED';
+      this.clearTimers();
+      this.cancelSources();
     }
-    void Promise.resolve(this.sourceReader?.close?.()).catch(() => undefined);
-    void this.disposeState();
+    this.cleanedUp ??= (async () => {
+      await Promise.allSettled([...this.snapshotsWriting]);
+      // What a normal close got to (it may have failed half-way) is not closed again.
+      if (!this.operatorsClosing) {
+        await Promise.resolve(this.sourceReader?.close?.()).catch(() => undefined);
+        if (this.legacySource !== undefined) await closeFunction(this.legacySource).catch(() => undefined);
+      }
+      for (const member of this.chain.members) {
+        if (!this.closedMembers.has(member)) await Promise.resolve(member.operator?.close?.()).catch(() => undefined);
+      }
+      await this.disposeState();
+    })();
+    return this.cleanedUp;
   }
 
   /** @internal the gate has data. */
@@ -670,9 +691,11 @@ export class StreamTask implements MailboxTask {
   }
 
   private async closeOperators(): Promise<void> {
+    this.operatorsClosing = true;
     await Promise.resolve(this.sourceReader?.close?.());
     if (this.legacySource !== undefined) await this.guard(this.chain.head, () => closeFunction(this.legacySource));
     for (const member of this.chain.members) {
+      this.closedMembers.add(member);
       if (member.operator?.close) await this.guard(member, () => member.operator!.close!());
     }
   }

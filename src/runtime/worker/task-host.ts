@@ -149,9 +149,11 @@ export class TaskHost implements BufferTransport {
     return restored;
   }
 
-  cancel(): void {
-    for (const task of this.tasks) task.cancel();
+  /** Cancels every task; resolves when they are cleaned up (see `StreamTask.cancel`). */
+  async cancel(): Promise<void> {
+    const cancelled = Promise.allSettled(this.tasks.map((task) => task.cancel()));
     this.dispose();
+    await cancelled;
   }
 
   dispose(): void {

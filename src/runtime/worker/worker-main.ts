@@ -28,6 +28,7 @@ for (const stream of ['stdout', 'stderr'] as const) {
 
 let host: TaskHost | undefined;
 let metricsTimer: NodeJS.Timeout | undefined;
+let cancelling = false;
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
@@ -64,9 +65,16 @@ port.on('message', (message: ToWorker) => {
       host?.notifyCheckpointAborted(message.checkpointId);
       break;
     case 'cancel':
+      // Cooperative shutdown: the thread ends itself once its tasks released everything. The task manager
+      // terminates it only after a grace time, as terminating a thread inside an lmdb write transaction
+      // deadlocks its clean-up (docs/architecture.md "State backends").
+      if (cancelling) break;
+      cancelling = true;
       if (metricsTimer !== undefined) clearInterval(metricsTimer);
-      host?.cancel();
-      port.close();
+      void Promise.resolve(host?.cancel()).finally(() => {
+        port.close();
+        process.exit(0);
+      });
       break;
   }
 });
