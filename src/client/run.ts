@@ -9,6 +9,7 @@ import {
   EXECUTION_BUFFER_TIMEOUT,
   EXECUTION_CHECKPOINTING_EXTERNALIZED_CHECKPOINT_RETENTION,
   EXECUTION_CHECKPOINTING_INTERVAL,
+  JOBMANAGER_EXECUTION_FAILOVER_STRATEGY,
   EXECUTION_CHECKPOINTING_MIN_PAUSE,
   EXECUTION_CHECKPOINTING_MODE,
   EXECUTION_CHECKPOINTING_TIMEOUT,
@@ -115,7 +116,7 @@ export interface RunResult {
    * Each restart, oldest first (epoch ms): when the JobMaster handled the failure, the delay of the restart
    * strategy, when the failed attempt's tasks were gone, and when it deployed the job again.
    */
-  readonly restartHistory?: readonly { readonly failedAt: number; readonly cause: string; readonly delayMs: number; readonly cancelledAt?: number; readonly redeployedAt?: number }[];
+  readonly restartHistory?: readonly { readonly failedAt: number; readonly cause: string; readonly restartedTasks?: number; readonly delayMs: number; readonly cancelledAt?: number; readonly redeployedAt?: number }[];
   readonly vertices: readonly VertexSummary[];
   readonly error?: JobFailure;
 }
@@ -209,6 +210,7 @@ export function clusterSettings(config: FlinktsConfig): ClusterSettings {
     },
     restartConfiguration: config.toJSON() as ConfigurationValues,
     stateBackend: stateBackendSettings(config),
+    failoverStrategy: config.get(JOBMANAGER_EXECUTION_FAILOVER_STRATEGY),
   };
 }
 

@@ -157,6 +157,18 @@ function positiveDurationType(): OptionType<number> {
   };
 }
 
+/** `jobmanager.execution.failover-strategy`: what restarts when a task fails. */
+export const JOBMANAGER_EXECUTION_FAILOVER_STRATEGY = defineOption({
+  key: 'jobmanager.execution.failover-strategy',
+  type: enumType(['region', 'full']),
+  default: 'region',
+  description:
+    '`region` restarts only the failed task\'s pipelined region — the tasks it exchanges records with, directly or ' +
+    'through others (with slot sharing: every task of the worker threads involved) — from the latest checkpoint, ' +
+    'while the rest of the job runs on; a job whose tasks are all connected (e.g. through `keyBy`) is one region. ' +
+    '`full` restarts every task.',
+});
+
 /** `restart-strategy.type`: the restart strategy of jobs that set none. */
 export const RESTART_STRATEGY_TYPE = defineOption({
   key: 'restart-strategy.type',

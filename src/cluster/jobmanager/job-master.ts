@@ -19,8 +19,9 @@ import type { StateBackendSettings } from '../../runtime/state/state-backends.js
 import type { TaskMetricsSnapshot } from '../../runtime/task/task-metrics.js';
 import type { FromWorker, NetworkSettings, RestoreSource, SerializedError, WorkerDeployment } from '../../runtime/worker/protocol.js';
 import { LocalTaskExecutor } from '../taskmanager/task-executor.js';
+import { workersToRestart, type FailoverStrategy } from './failover-regions.js';
 import { CheckpointCoordinator, taskKey, type CheckpointPolicy, type CheckpointRecord, type CompletedSnapshot } from './checkpoint-coordinator.js';
-import { placeTasks } from './scheduler.js';
+import { placeTasks, type Placement } from './scheduler.js';
 
 export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILING' | 'FAILED' | 'CANCELLING' | 'CANCELED' | 'RESTARTING';
 
@@ -52,6 +53,8 @@ export interface ClusterSettings {
   readonly restartConfiguration: ConfigurationValues;
   /** `state.backend.*` and `io.tmp.dirs`: the keyed state backend of jobs that choose none (absent: `hashmap`). */
   readonly stateBackend?: StateBackendSettings;
+  /** `jobmanager.execution.failover-strategy` (absent: `region`). */
+  readonly failoverStrategy?: FailoverStrategy;
 }
 
 /** Metrics of one vertex, summed over its subtasks. */
@@ -82,6 +85,8 @@ export interface JobSnapshot {
  */
 export interface RestartRecord {
   readonly failedAt: number;
+  /** Region failover: how many tasks restarted (absent: all, a full restart). */
+  readonly restartedTasks?: number;
   /** The failure that caused the restart (Flink's exception history), with the operator when known. */
   readonly cause: string;
   readonly delayMs: number;
@@ -133,6 +138,12 @@ export class JobMaster {
   private initialRestoreKind: 'checkpoint' | 'savepoint' | undefined;
   private initialRestoreDir: string | undefined;
   private claimRelease: Promise<void> | undefined;
+  /** Where the current attempt's tasks run. */
+  private placement: Placement | undefined;
+  /** The workers a region failover is restarting. */
+  private regionRestart: number[] | undefined;
+  /** A failure of another region while one restarted. */
+  private deferredFailure: { error: SerializedError; worker: number } | undefined;
   private finalCheckpointRequested = false;
   private restartTimer: NodeJS.Timeout | undefined;
   /** From a failure until the job is deployed again: failures of the old attempt are the same failure. */
@@ -234,42 +245,48 @@ export class JobMaster {
   }
 
   private deploy(): void {
-    const { jobGraph } = this.submission;
-    const placement = placeTasks(jobGraph, this.cluster.numberOfTaskSlots);
+    const placement = placeTasks(this.submission.jobGraph, this.cluster.numberOfTaskSlots);
+    this.placement = placement;
     this.numWorkers = placement.numWorkers;
     this.deployedWorkers = 0;
     this.finishedTasks = new Set();
     this.inputEndedTasks = new Set();
     this.finalCheckpointRequested = false;
-    const attempt = this.attempt;
-    this.executor = new LocalTaskExecutor({
+    // Messages of an executor replaced by a full restart are dropped; within one, the executor drops those of replaced workers.
+    const executor: LocalTaskExecutor = new LocalTaskExecutor({
       message: (worker, message) => {
-        if (attempt === this.attempt) this.onWorkerMessage(worker, message);
+        if (executor === this.executor) this.onWorkerMessage(worker, message);
       },
       died: (worker, reason) => {
-        if (attempt === this.attempt) this.onFailure({ name: 'WorkerDied', message: `slot worker ${worker} ${reason}` });
+        if (executor === this.executor) this.onFailure({ name: 'WorkerDied', message: `slot worker ${worker} ${reason}` }, worker);
       },
     });
-    const deployments: WorkerDeployment[] = placement.tasksOf.map((tasks, workerIndex) => ({
+    this.executor = executor;
+    executor.deploy(placement.tasksOf.map((_, workerIndex) => this.deploymentFor(workerIndex)));
+  }
+
+  /** What worker `workerIndex` runs in the current attempt, restoring `this.restore`. */
+  private deploymentFor(workerIndex: number): WorkerDeployment {
+    const placement = this.placement!;
+    return {
       jobId: this.jobId,
-      attempt,
+      attempt: this.attempt,
       workerIndex,
       numWorkers: placement.numWorkers,
       bundlePath: this.submission.bundlePath,
       args: this.submission.args,
       settings: this.submission.settings,
       defaultJobName: this.submission.defaultJobName,
-      jobGraph,
+      jobGraph: this.submission.jobGraph,
       placement: placement.workerOf,
-      tasks,
+      tasks: placement.tasksOf[workerIndex]!,
       network: this.cluster.network,
       metricsIntervalMs: this.cluster.metricsIntervalMs,
       autoWatermarkIntervalMs: this.cluster.autoWatermarkIntervalMs,
       ...(this.policy !== undefined && { checkpointingMode: this.policy.mode }),
       ...(this.restore !== undefined && { restore: this.restore }),
       stateBackend: this.stateBackend(),
-    }));
-    this.executor.deploy(deployments);
+    };
   }
 
   /** Triggers a checkpoint (`flinkts checkpoint trigger`). */
@@ -372,6 +389,10 @@ export class JobMaster {
         else process[message.stream].write(message.data);
         break;
       case 'deployed':
+        if (this.regionRestart !== undefined) {
+          if (++this.deployedWorkers === this.numWorkers) this.regionRedeployed(this.regionRestart);
+          break;
+        }
         if (++this.deployedWorkers === this.numWorkers && (this.status === 'CREATED' || this.status === 'RESTARTING')) {
           this.setStatus('RUNNING');
           if (this.runningSince < 0) this.runningSince = performance.now();
@@ -380,7 +401,7 @@ export class JobMaster {
         }
         break;
       case 'deploy-failed':
-        this.onFailure(message.error);
+        this.onFailure(message.error, worker);
         break;
       case 'metrics':
         for (const report of message.reports) this.record(report.vertexId, report.subtaskIndex, report.metrics);
@@ -409,7 +430,7 @@ export class JobMaster {
         this.coordinator?.decline(message.checkpointId, message.error);
         break;
       case 'task-failed':
-        this.onFailure(message.error);
+        this.onFailure(message.error, worker);
         break;
       default:
         throw new Error(`unexpected message from worker ${worker}: ${JSON.stringify(message satisfies never)}`);
@@ -453,13 +474,24 @@ export class JobMaster {
   }
 
   /** A task or worker failed: restart from the latest checkpoint if the strategy allows, else fail. */
-  private onFailure(error: SerializedError): void {
-    if (this.isTerminal() || this.status === 'FAILING' || this.status === 'CANCELLING' || this.restartPending) return;
+  /** A task or worker failed (`worker`: where; undefined for job-level failures such as too many failed checkpoints). */
+  private onFailure(error: SerializedError, worker?: number): void {
+    if (this.isTerminal() || this.status === 'FAILING' || this.status === 'CANCELLING') return;
+    if (this.restartPending) {
+      // A region restarts, and another one failed meanwhile: handled once the restart is through.
+      if (this.regionRestart !== undefined && worker !== undefined && !this.regionRestart.includes(worker)) this.deferredFailure ??= { error, worker };
+      return;
+    }
     const strategy = this.restartStrategy;
     if (strategy !== undefined && isRecoverable(error)) {
       strategy.notifyFailure(error);
       if (strategy.canRestart()) {
-        void this.restartAfter(strategy.getBackoffTime(), error);
+        const workers =
+          worker === undefined || this.placement === undefined
+            ? undefined
+            : workersToRestart(this.submission.jobGraph, this.placement.workerOf, this.numWorkers, worker, this.cluster.failoverStrategy ?? 'region');
+        if (workers !== undefined && workers.length < this.numWorkers) void this.restartRegion(workers, strategy.getBackoffTime(), error);
+        else void this.restartAfter(strategy.getBackoffTime(), error);
         return;
       }
     }
@@ -470,11 +502,67 @@ export class JobMaster {
     void this.end('FAILED');
   }
 
+  private recordRestart(delayMs: number, cause: SerializedError, workers?: readonly number[]): (typeof this.restartHistory)[number] {
+    const where = cause.operatorName === undefined ? '' : ` (${cause.operatorName}${cause.subtaskIndex === undefined ? '' : ` ${cause.subtaskIndex + 1}`})`;
+    const tasks = workers?.reduce((n, w) => n + this.placement!.tasksOf[w]!.length, 0);
+    const restart: (typeof this.restartHistory)[number] = { failedAt: Date.now(), cause: `${cause.message}${where}`, delayMs, ...(tasks !== undefined && { restartedTasks: tasks }) };
+    this.restartHistory.push(restart);
+    return restart;
+  }
+
+  /**
+   * Region failover: restarts only the workers of the failed region (see
+   * `failover-regions.ts`) from the latest completed checkpoint; the others
+   * keep running, and the job stays RUNNING. Checkpointing pauses meanwhile.
+   */
+  private async restartRegion(workers: number[], delayMs: number, cause: SerializedError): Promise<void> {
+    const restart = this.recordRestart(delayMs, cause, workers);
+    this.restartPending = true;
+    this.regionRestart = workers;
+    this.coordinator?.stop(`a region restarts after: ${cause.message}`);
+    this.attempt++;
+    this.restarts++;
+    const executor = this.executor!;
+    await executor.stopWorkers(workers);
+    restart.cancelledAt = Date.now();
+    for (const w of workers) {
+      for (const { vertexId, subtaskIndex } of this.placement!.tasksOf[w]!) {
+        const key = taskKey(vertexId, subtaskIndex);
+        this.finishedTasks.delete(key);
+        this.inputEndedTasks.delete(key);
+      }
+    }
+    this.finalCheckpointRequested = false;
+    await this.coordinator?.settled();
+    const latest = this.storage === undefined ? undefined : await this.storage.latestCompleted(this.jobId);
+    if (latest !== undefined) this.restore = { dir: latest.dir, sharedDir: this.storage!.sharedDir(this.jobId), metadata: latest.metadata };
+    this.restartTimer = setTimeout(
+      () => {
+        this.restartTimer = undefined;
+        if (this.isTerminal() || this.status === 'FAILING' || this.status === 'CANCELLING' || executor !== this.executor) return;
+        restart.redeployedAt = Date.now();
+        this.deployedWorkers = this.numWorkers - workers.length;
+        executor.startWorkers(new Map(workers.map((w) => [w, this.deploymentFor(w)])));
+      },
+      Math.max(0, restart.failedAt + delayMs - Date.now()),
+    );
+  }
+
+  /** The restarted workers are deployed: they start, checkpointing resumes, and a failure elsewhere meanwhile is handled. */
+  private regionRedeployed(workers: readonly number[]): void {
+    this.regionRestart = undefined;
+    this.restartPending = false;
+    this.executor!.send(workers, { type: 'start' });
+    if (this.policy !== undefined) this.coordinator?.start();
+    const deferred = this.deferredFailure;
+    this.deferredFailure = undefined;
+    if (deferred !== undefined) this.onFailure(deferred.error, deferred.worker);
+    // Every task may have finished meanwhile except the restarted ones, which just started.
+  }
+
   private async restartAfter(delayMs: number, cause: SerializedError): Promise<void> {
     // As Flink's scheduler, the delay runs from the failure while the tasks are cancelled, not after.
-    const where = cause.operatorName === undefined ? '' : ` (${cause.operatorName}${cause.subtaskIndex === undefined ? '' : ` ${cause.subtaskIndex + 1}`})`;
-    const restart: (typeof this.restartHistory)[number] = { failedAt: Date.now(), cause: `${cause.message}${where}`, delayMs };
-    this.restartHistory.push(restart);
+    const restart = this.recordRestart(delayMs, cause);
     this.restartPending = true;
     this.setStatus('RESTARTING');
     this.coordinator?.stop(`the job restarts after: ${cause.message}`);

@@ -21,39 +21,77 @@ export class LocalTaskExecutor {
   private readonly workers: Worker[] = [];
   private stopping = false;
   private readonly exited = new WeakSet<Worker>();
+  /** Workers replaced by a region restart (still ending). */
+  private readonly retired: Worker[] = [];
+  private readonly stopped = new WeakMap<Worker, Promise<void>>();
 
   constructor(private readonly events: WorkerEvents) {}
 
-  /** Starts `count` workers and deploys one deployment to each. */
+  /** Starts one worker per deployment (deployment i runs on worker i). */
   deploy(deployments: readonly WorkerDeployment[]): void {
-    const count = deployments.length;
+    this.start(deployments.map((deployment, index) => [index, deployment]));
+  }
+
+  /**
+   * Region failover, first half: stops the workers `indices` (cooperatively,
+   * as {@link shutdown}); {@link startWorkers} starts them again.
+   */
+  async stopWorkers(indices: readonly number[]): Promise<void> {
+    const old = indices.map((index) => this.workers[index]!);
+    this.retired.push(...old);
+    await Promise.all(old.map((worker) => this.stop(worker)));
+  }
+
+  /**
+   * Region failover, second half: starts workers with new deployments (by
+   * worker index). They are connected with each other only: the tasks of
+   * the other workers exchange no records with theirs.
+   */
+  startWorkers(deployments: ReadonlyMap<number, WorkerDeployment>): void {
+    if (this.stopping) return;
+    this.start([...deployments]);
+  }
+
+  /** Sends `message` to the workers `indices` only. */
+  send(indices: readonly number[], message: ToWorker): void {
+    for (const index of indices) this.workers[index]?.postMessage(message);
+  }
+
+  broadcast(message: ToWorker): void {
+    for (const worker of this.workers) worker.postMessage(message);
+  }
+
+  private start(deployments: readonly (readonly [index: number, deployment: WorkerDeployment])[]): void {
+    const count = Math.max(this.workers.length, ...deployments.map(([index]) => index + 1));
+    const starting = new Set(deployments.map(([index]) => index));
     const ports: (MessagePort | null)[][] = Array.from({ length: count }, () => Array<MessagePort | null>(count).fill(null));
-    for (let a = 0; a < count; a++) {
-      for (let b = a + 1; b < count; b++) {
+    for (const a of starting) {
+      for (const b of starting) {
+        if (b <= a) continue;
         const { port1, port2 } = new MessageChannel();
         ports[a]![b] = port1;
         ports[b]![a] = port2;
       }
     }
-    deployments.forEach((deployment, index) => {
+    for (const [index, deployment] of deployments) {
       const worker = new Worker(WORKER_ENTRY, { name: `flinkts-slot-${index}`, stdout: false, stderr: false });
-      worker.on('message', (message: FromWorker) => this.events.message(index, message));
+      // A replaced worker's last words are not the new one's.
+      const current = (): boolean => this.workers[index] === worker;
+      worker.on('message', (message: FromWorker) => {
+        if (current()) this.events.message(index, message);
+      });
       worker.on('error', (error) => {
-        if (!this.stopping) this.events.died(index, `uncaught error: ${error.message}`);
+        if (!this.stopping && current()) this.events.died(index, `uncaught error: ${error.message}`);
       });
       worker.on('exit', (code) => {
         this.exited.add(worker);
-        if (!this.stopping) this.events.died(index, `exited with code ${code}`);
+        if (!this.stopping && current()) this.events.died(index, `exited with code ${code}`);
       });
-      this.workers.push(worker);
+      this.workers[index] = worker;
       const own = ports[index]!;
       const message: ToWorker = { type: 'deploy', deployment, ports: own };
       worker.postMessage(message, own.filter((p): p is MessagePort => p !== null));
-    });
-  }
-
-  broadcast(message: ToWorker): void {
-    for (const worker of this.workers) worker.postMessage(message);
+    }
   }
 
   /**
@@ -63,18 +101,23 @@ export class LocalTaskExecutor {
    */
   async shutdown(): Promise<void> {
     this.stopping = true;
-    this.broadcast({ type: 'cancel' });
-    await Promise.all(
-      this.workers.map(async (worker) => {
-        if (this.exited.has(worker)) return;
-        let timer: NodeJS.Timeout | undefined;
-        const ended = await Promise.race([
-          new Promise<boolean>((resolve) => worker.once('exit', () => resolve(true))),
-          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS))),
-        ]);
-        clearTimeout(timer);
-        if (!ended) await worker.terminate();
-      }),
-    );
+    await Promise.all([...this.workers, ...this.retired].map((worker) => this.stop(worker)));
+  }
+
+  /** Tells `worker` to cancel and waits until it ended; terminates it after the grace time. */
+  private stop(worker: Worker): Promise<void> {
+    let stopped = this.stopped.get(worker);
+    if (stopped !== undefined) return stopped;
+    stopped = (async () => {
+      if (this.exited.has(worker)) return;
+      const exit = new Promise<boolean>((resolve) => worker.once('exit', () => resolve(true)));
+      worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+      let timer: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([exit, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS)))]);
+      clearTimeout(timer);
+      if (!ended) await worker.terminate();
+    })();
+    this.stopped.set(worker, stopped);
+    return stopped;
   }
 }
