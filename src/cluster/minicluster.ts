@@ -175,12 +175,9 @@ export class MiniCluster implements JobControl {
   }
 
   async stopWithSavepoint(jobId: string, options: { targetDirectory?: string; drain: boolean; formatType: SavepointFormat }): Promise<{ location: string }> {
-    if (options.drain) {
-      throw badJobRequestError('stop --drain is not supported yet: stop without --drain keeps event-time windows open in the savepoint');
-    }
     const job = this.running(jobId);
     this.linger();
-    return { location: (await job.stopWithSavepoint(this.savepointTarget(options.targetDirectory), options.formatType)).path };
+    return { location: (await job.stopWithSavepoint(this.savepointTarget(options.targetDirectory), options.formatType, options.drain)).path };
   }
 
   cancel(jobId: string): void {

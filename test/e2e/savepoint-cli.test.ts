@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { KEYS as DRAIN_KEYS } from '../fixtures/jobs/drain-windows.js';
 import { KEYS } from '../fixtures/jobs/resumable-count.js';
 import { readLines, sorted } from '../support/job-output.js';
 import { BIN, flinkts, ROOT } from './helpers.js';
@@ -100,4 +101,41 @@ describe('stop with a savepoint and resume from another terminal', () => {
     expect(counts).toEqual(lastCounts);
     expect(lastCounts.size).toBe(KEYS);
   }, 120_000);
+
+  it('stop --drain fires every open event-time window before the savepoint', async () => {
+    const output = join(dir, 'out-drain');
+    const savepoints = join(dir, 'savepoints-drain');
+    const run = execa('node', [BIN, 'run', 'test/fixtures/jobs/drain-windows.ts', '--', '--rate', '20', '--output', output], { cwd: ROOT, env, reject: false });
+    const jobId = await runningJobId();
+    // Let a few windows close by themselves first.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const stopped = await flinkts(['stop', jobId, '--drain', '--savepoint-path', savepoints], { env });
+    expect(stopped.exitCode, stopped.stderr).toBe(0);
+    const savepoint = stopped.stdout.trim();
+    const finished = await run;
+    expect(finished.exitCode, String(finished.stderr)).toBe(0);
+    expect(String(finished.stderr)).toContain('FINISHED');
+
+    // The savepoint holds where the source stopped (its next number) and no window contents: all fired.
+    const position = await flinkts(['savepoint', 'inspect', savepoint, '--operator', 'sequence', '--state', 'next'], { env });
+    expect(position.exitCode, position.stderr).toBe(0);
+    const max = (JSON.parse(position.stdout.trim()) as { value: number }).value - 1;
+    expect(max).toBeGreaterThan(1000);
+    const operators = await flinkts(['savepoint', 'inspect', savepoint, '--format', 'json'], { env });
+    expect(JSON.stringify(JSON.parse(operators.stdout))).not.toContain('"windows"');
+
+    // Every number 1..max the source emitted is in exactly one window of its key: the partial last windows fired too.
+    const windows = readLines(output).map((line) => line.split(',').map(Number) as [number, number, number]);
+    const expected = new Map<number, [number, number]>();
+    for (let v = 1; v <= max; v++) {
+      const [count, sum] = expected.get(v % DRAIN_KEYS) ?? [0, 0];
+      expected.set(v % DRAIN_KEYS, [count + 1, sum + v]);
+    }
+    const actual = new Map<number, [number, number]>();
+    for (const [key, count, sum] of windows) {
+      const [c, s] = actual.get(key) ?? [0, 0];
+      actual.set(key, [c + count, s + sum]);
+    }
+    expect(actual).toEqual(expected);
+  }, 60_000);
 });

@@ -142,6 +142,8 @@ export class JobMaster {
   private placement: Placement | undefined;
   /** The workers a region failover is restarting. */
   private regionRestart: number[] | undefined;
+  /** `stop --drain` in progress: workers that prepared, and what waits for each step. */
+  private drain: { prepared: number; resolvePrepared: () => void; resolveDrained?: () => void } | undefined;
   /** A failure of another region while one restarted. */
   private deferredFailure: { error: SerializedError; worker: number } | undefined;
   private finalCheckpointRequested = false;
@@ -327,12 +329,15 @@ export class JobMaster {
   /**
    * Stop with savepoint (`flinkts stop`): the sources stop at the savepoint's
    * barrier, and once the savepoint completed the job ends FINISHED, so a job
-   * resumed from it continues exactly where this one stopped.
+   * resumed from it continues exactly where this one stopped. With `drain`
+   * the sources end first as if bounded (MAX_WATERMARK fires every
+   * event-time timer and window, operators finish) and the savepoint is the
+   * job's final snapshot, for a job that will not be resumed.
    */
-  async stopWithSavepoint(targetDirectory: string, format: 'canonical' | 'native' = 'canonical'): Promise<CompletedSnapshot> {
+  async stopWithSavepoint(targetDirectory: string, format: 'canonical' | 'native' = 'canonical', drain = false): Promise<CompletedSnapshot> {
     this.stopping = true;
     try {
-      const savepoint = await this.triggerSavepoint(targetDirectory, format, true);
+      const savepoint = drain ? await this.drainThenSavepoint(targetDirectory, format) : await this.triggerSavepoint(targetDirectory, format, true);
       // The tasks close by themselves after the barrier (sources stop, downstream follows); the job then ends FINISHED.
       await this.allFinished;
       if (!this.isTerminal()) {
@@ -344,6 +349,33 @@ export class JobMaster {
       this.stopping = false;
       if (this.finishedTasks.size === this.totalTasks && this.status === 'RUNNING') void this.end('FINISHED');
       throw error;
+    }
+  }
+
+  private async drainThenSavepoint(targetDirectory: string, format: 'canonical' | 'native'): Promise<CompletedSnapshot> {
+    if (this.status !== 'RUNNING') throw new FlinktsError('CONFIG', `job ${this.jobId} is ${this.status}, not RUNNING`);
+    // The savepoint is the final snapshot: no final checkpoint besides it.
+    this.finalCheckpointRequested = true;
+    // Every task learns to wait for the savepoint before any source ends (end of partition may outrun control messages).
+    await new Promise<void>((resolve) => {
+      this.drain = { prepared: 0, resolvePrepared: resolve };
+      this.executor!.broadcast({ type: 'drain', phase: 'prepare' });
+    });
+    await new Promise<void>((resolve) => {
+      this.drain!.resolveDrained = resolve;
+      this.executor!.broadcast({ type: 'drain', phase: 'sources' });
+      this.checkDrained();
+    });
+    return this.triggerSavepoint(targetDirectory, format, false);
+  }
+
+  /** Stop --drain: every task has ended its input (or finished). */
+  private checkDrained(): void {
+    const resolve = this.drain?.resolveDrained;
+    if (resolve === undefined) return;
+    if (this.allTaskKeys().every((key) => this.inputEndedTasks.has(key) || this.finishedTasks.has(key))) {
+      this.drain = undefined;
+      resolve();
     }
   }
 
@@ -400,6 +432,9 @@ export class JobMaster {
           if (this.policy !== undefined) this.coordinator?.start();
         }
         break;
+      case 'drain-prepared':
+        if (this.drain !== undefined && ++this.drain.prepared === this.numWorkers) this.drain.resolvePrepared();
+        break;
       case 'deploy-failed':
         this.onFailure(message.error, worker);
         break;
@@ -410,6 +445,7 @@ export class JobMaster {
       case 'task-finished':
         this.record(message.report.vertexId, message.report.subtaskIndex, message.report.metrics);
         this.finishedTasks.add(taskKey(message.report.vertexId, message.report.subtaskIndex));
+        this.checkDrained();
         if (this.finishedTasks.size === this.totalTasks && this.status === 'RUNNING') {
           this.resolveAllFinished();
           // Stopping with a savepoint: the savepoint completes first, then the job ends (stopWithSavepoint).
@@ -420,6 +456,7 @@ export class JobMaster {
         break;
       case 'task-input-ended':
         this.inputEndedTasks.add(taskKey(message.vertexId, message.subtaskIndex));
+        this.checkDrained();
         this.coordinator?.taskInputEnded(message.vertexId, message.subtaskIndex);
         if (this.inputEndedTasks.size === this.totalTasks && !this.finalCheckpointRequested) this.requestFinalCheckpoint();
         break;

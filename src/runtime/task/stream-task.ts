@@ -107,6 +107,8 @@ export class StreamTask implements MailboxTask {
   private inputEndedAfterCheckpoint = 0;
   /** Set once the keyed state backends are being released. */
   private stateDisposed: Promise<void> | undefined;
+  /** `stop --drain` was requested: wait for its savepoint at the end of input. */
+  private drainRequested = false;
   /** Set once a cancelled or failed task is being cleaned up. */
   private cleanedUp: Promise<void> | undefined;
   /** Operators are closing normally (their close is called once, also when it fails). */
@@ -234,6 +236,8 @@ export class StreamTask implements MailboxTask {
    * steps, never inside one); an error in it fails the task. Returns a cancel function.
    */
   scheduleTimer(time: number, callback: () => void, operatorName: string): () => void {
+    // A timer at the end of time (e.g. registered for MAX_WATERMARK) never fires in processing time.
+    if (time === Number.POSITIVE_INFINITY) return () => undefined;
     const handle = setTimeout(() => {
       this.timers.delete(handle);
       if (this.state !== 'RUNNING' && this.state !== 'CREATED') return;
@@ -539,6 +543,33 @@ export class StreamTask implements MailboxTask {
     }
   }
 
+  /**
+   * `stop --drain`, first step (every task of the job, before any source
+   * ends): at the end of its input the task waits for the savepoint that
+   * follows before it closes, also when the job does not checkpoint.
+   */
+  prepareDrain(): void {
+    this.drainRequested = true;
+  }
+
+  /**
+   * `stop --drain`, second step: a source ends now as if it were bounded —
+   * MAX_WATERMARK fires every event-time timer and window, operators
+   * finish, downstream tasks follow through the end of partition.
+   */
+  drainSource(): void {
+    if (this.state !== 'RUNNING' || this.ending || this.suspended) return;
+    if (this.legacySource !== undefined) {
+      // Its run() returns once cancelled, and the end of input follows from there.
+      this.cancelSources();
+      return;
+    }
+    if (this.sourceReader === undefined) return;
+    this.sourceEnded = true;
+    this.ending = true;
+    void this.endOfInput();
+  }
+
   /** Checkpoint `checkpointId` completed: operators hear of it; a task waiting for its final checkpoint closes. */
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
     if (this.state !== 'RUNNING') return;
@@ -639,8 +670,8 @@ export class StreamTask implements MailboxTask {
       }
       if (this.state !== 'RUNNING') return;
       for (const channel of this.outputChannels) channel.writeEvent(EVENT_END_OF_PARTITION, 0, 0);
-      if (this.checkpointingMode !== undefined) {
-        // Two-phase-commit sinks commit at the final checkpoint: stay open until it completes.
+      if (this.checkpointingMode !== undefined || this.drainRequested) {
+        // Two-phase-commit sinks commit at the final checkpoint (or the savepoint of stop --drain): stay open until it completes.
         this.awaitingFinalCheckpoint = true;
         this.inputEndedAfterCheckpoint = this.lastCheckpointId;
         this.listener.inputEnded(this);

@@ -92,6 +92,8 @@ export interface TaskMetricsReport {
 export type ToWorker =
   | { readonly type: 'deploy'; readonly deployment: WorkerDeployment; readonly ports: readonly (MessagePort | null)[] }
   | { readonly type: 'start' }
+  /** `stop --drain`: `prepare` every task (answered with `drain-prepared`), then end the `sources`. */
+  | { readonly type: 'drain'; readonly phase: 'prepare' | 'sources' }
   | { readonly type: 'cancel' }
   | { readonly type: 'trigger-checkpoint'; readonly trigger: CheckpointTrigger }
   | { readonly type: 'checkpoint-complete'; readonly checkpointId: number }
@@ -100,6 +102,8 @@ export type ToWorker =
 /** Worker → main thread. */
 export type FromWorker =
   | { readonly type: 'deployed' }
+  /** Every task of the worker waits for the savepoint of `stop --drain` at its end of input. */
+  | { readonly type: 'drain-prepared' }
   | { readonly type: 'deploy-failed'; readonly error: SerializedError }
   | { readonly type: 'task-finished'; readonly report: TaskMetricsReport }
   | { readonly type: 'task-failed'; readonly vertexId: string; readonly subtaskIndex: number; readonly error: SerializedError }

@@ -104,6 +104,14 @@ export class TaskHost implements BufferTransport {
     }
   }
 
+  /** `stop --drain`: see `StreamTask.prepareDrain` and `drainSource`. */
+  drain(phase: 'prepare' | 'sources'): void {
+    for (const task of this.tasks) {
+      if (phase === 'prepare') task.prepareDrain();
+      else task.drainSource();
+    }
+  }
+
   notifyCheckpointComplete(checkpointId: number): void {
     this.forgetTriggers(checkpointId);
     for (const task of this.tasks) void task.notifyCheckpointComplete(checkpointId);

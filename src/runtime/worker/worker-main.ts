@@ -58,6 +58,10 @@ port.on('message', (message: ToWorker) => {
     case 'trigger-checkpoint':
       host?.triggerCheckpoint(message.trigger);
       break;
+    case 'drain':
+      host?.drain(message.phase);
+      if (message.phase === 'prepare') post({ type: 'drain-prepared' });
+      break;
     case 'checkpoint-complete':
       host?.notifyCheckpointComplete(message.checkpointId);
       break;
