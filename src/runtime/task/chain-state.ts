@@ -173,22 +173,25 @@ export class OperatorState {
     for (const listener of this.listeners) listener.notifyCheckpointAborted?.(checkpointId);
   }
 
+  /**
+   * The timers by key group: one entry `[state, key, namespace, [timestamp]]`
+   * per timer (a restore adds up entries of the same key and namespace, so
+   * they need no grouping here: this runs in the synchronous part of every
+   * checkpoint, for as many timers as there are open windows).
+   */
   private encodeTimers(backend: KeyedStateBackend): [number, Uint8Array][] {
-    const byGroup = new Map<number, Map<string, KeyedEntryRecord & unknown[]>>();
+    const byGroup = new Map<number, KeyedEntryRecord[]>();
+    const maxParallelism = backend.maxParallelism;
     this.timerServices.forEach((service, index) => {
-      for (const timer of service.timers()) {
-        const keyGroup = assignToKeyGroup(timer.key, backend.maxParallelism);
+      const names = { event: `${TIMERS_STATE}/${index}/event`, processing: `${TIMERS_STATE}/${index}/processing` };
+      service.forEachTimer((domain, key, namespace, timestamp) => {
+        const keyGroup = assignToKeyGroup(key, maxParallelism);
         let group = byGroup.get(keyGroup);
-        if (group === undefined) byGroup.set(keyGroup, (group = new Map()));
-        const name = `${TIMERS_STATE}/${index}/${timer.domain}`;
-        // One entry per (state, key, namespace) holding its timestamps.
-        const id = `${name}\u0000${JSON.stringify([timer.namespace])}\u0000${typeof timer.key === 'object' ? JSON.stringify(timer.key) : `${typeof timer.key}:${String(timer.key)}`}`;
-        const entry = group.get(id);
-        if (entry === undefined) group.set(id, [name, timer.key, timer.namespace, [timer.timestamp]] as KeyedEntryRecord & unknown[]);
-        else (entry[3] as number[]).push(timer.timestamp);
-      }
+        if (group === undefined) byGroup.set(keyGroup, (group = []));
+        group.push([names[domain], key, namespace, [timestamp]] as KeyedEntryRecord);
+      });
     });
-    return [...byGroup.keys()].sort((a, b) => a - b).map((keyGroup) => [keyGroup, encodeKeyGroupSection(byGroup.get(keyGroup)!.values())]);
+    return [...byGroup.keys()].sort((a, b) => a - b).map((keyGroup) => [keyGroup, encodeKeyGroupSection(byGroup.get(keyGroup)!)]);
   }
 }
 

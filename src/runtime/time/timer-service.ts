@@ -109,6 +109,12 @@ export class HeapTimerService implements InternalTimerService {
     return out;
   }
 
+  /** Calls `visit` for every live timer of both domains (for a snapshot, without building objects). */
+  forEachTimer(visit: (domain: 'event' | 'processing', key: unknown, namespace: Namespace, timestamp: number) => void): void {
+    for (const t of this.eventTimers.live()) visit('event', t.key, t.namespace, t.timestamp);
+    for (const t of this.processingTimers.live()) visit('processing', t.key, t.namespace, t.timestamp);
+  }
+
   /** Registers restored timers (before the task runs). */
   restoreTimer(domain: 'event' | 'processing', key: unknown, namespace: Namespace, timestamp: number): void {
     const queue = domain === 'event' ? this.eventTimers : this.processingTimers;

@@ -57,6 +57,7 @@ describe('loadConfig: sources and precedence', () => {
       'execution.checkpointing.timeout': 600_000,
       'execution.checkpointing.tolerable-failed-checkpoints': 0,
       'io.tmp.dirs': tmpdir(),
+      'jobmanager.execution.failover-strategy': 'region',
       'parallelism.default': 1,
       'pipeline.auto-watermark-interval': 200,
       'pipeline.max-parallelism': -1,

@@ -28,6 +28,7 @@ describe('the registered options', () => {
       'execution.checkpointing.timeout',
       'execution.checkpointing.tolerable-failed-checkpoints',
       'io.tmp.dirs',
+      'jobmanager.execution.failover-strategy',
       'parallelism.default',
       'pipeline.auto-watermark-interval',
       'pipeline.max-parallelism',
