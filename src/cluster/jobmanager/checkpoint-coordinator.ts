@@ -117,6 +117,14 @@ export class CheckpointCoordinator {
   private lastCompletedAt = 0;
   private consecutiveFailures = 0;
   private stopped = false;
+  /**
+   * A checkpoint is being started (its directory created, `pending` not yet
+   * set): nothing else may start meanwhile, or two would run at once and the
+   * later trigger would overwrite the earlier one's `pending`.
+   */
+  private starting = false;
+  /** Incremented by every `stop()`: a start that awaited across a stop is abandoned. */
+  private epoch = 0;
   private readonly storageWork = new Set<Promise<unknown>>();
   /** Requests waiting for the pending checkpoint to end (one at a time). */
   private readonly queue: (() => void)[] = [];
@@ -149,6 +157,7 @@ export class CheckpointCoordinator {
    */
   stop(reason: string): void {
     this.stopped = true;
+    this.epoch++;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending !== undefined && !this.pending.completing) this.abort(this.pending, reason, false);
@@ -180,7 +189,7 @@ export class CheckpointCoordinator {
   trigger(kind: SnapshotKind, format: SnapshotFormat, targetDirectory?: string, suspendSources = false): Promise<CompletedSnapshot> {
     if (this.stopped) return Promise.reject(new FlinktsError('CONFIG', 'the job is not running: no checkpoint can be taken'));
     if (this.host.taskKeys().length === 0) return Promise.reject(new FlinktsError('CONFIG', 'every task has finished: there is nothing left to checkpoint'));
-    if (this.pending === undefined) return this.start1(kind, format, targetDirectory, suspendSources);
+    if (this.pending === undefined && !this.starting) return this.start1(kind, format, targetDirectory, suspendSources);
     return new Promise((resolve, reject) => {
       this.queue.push(() => {
         if (this.stopped) reject(new FlinktsError('CONFIG', 'the job stopped before the checkpoint could be taken'));
@@ -222,7 +231,25 @@ export class CheckpointCoordinator {
   private async start1(kind: SnapshotKind, format: SnapshotFormat, targetDirectory: string | undefined, suspendSources: boolean): Promise<CompletedSnapshot> {
     if (this.host.taskKeys().length === 0) throw new FlinktsError('CONFIG', 'every task has finished: there is nothing left to checkpoint');
     const checkpointId = this.nextId++;
-    const dir = kind === 'savepoint' ? await savepointDir(targetDirectory!, this.host.jobId) : await this.storage.createCheckpointDir(this.host.jobId, checkpointId);
+    const epoch = this.epoch;
+    this.starting = true;
+    let dir: string;
+    try {
+      dir = kind === 'savepoint' ? await savepointDir(targetDirectory!, this.host.jobId) : await this.storage.createCheckpointDir(this.host.jobId, checkpointId);
+    } catch (error) {
+      this.starting = false;
+      this.next();
+      throw error;
+    }
+    this.starting = false;
+    if (epoch !== this.epoch || this.host.taskKeys().length === 0) {
+      // The job stopped (failover, cancel) or every task finished while the directory was created: no task
+      // would acknowledge it, and it would block the next checkpoints until it timed out.
+      const discard = kind === 'checkpoint' ? this.storage.discard(this.host.jobId, checkpointId) : rm(dir, { recursive: true, force: true });
+      this.track(discard).catch(() => undefined);
+      if (!this.stopped) this.next();
+      throw new FlinktsError('CONFIG', epoch !== this.epoch ? 'the job stopped before the checkpoint could be taken' : 'every task has finished: there is nothing left to checkpoint');
+    }
     return new Promise<CompletedSnapshot>((resolve, reject) => {
       const triggeredAt = Date.now();
       const awaiting = new Set(this.host.taskKeys());
@@ -340,7 +367,7 @@ export class CheckpointCoordinator {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.stopped || this.pending !== undefined) return;
+      if (this.stopped || this.pending !== undefined || this.starting) return;
       this.trigger('checkpoint', 'native').catch(() => undefined);
     }, Math.max(0, delayMs));
     this.timer.unref();
