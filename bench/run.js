@@ -8,6 +8,8 @@ const BENCHES = {
   nexmark: './nexmark.js',
   'state-stores': './state-stores.js',
   checkpoints: './checkpoints.js',
+  'file-sink': './file-sink.js',
+  kafka: './kafka.js',
 };
 
 const requested = process.argv.slice(2);

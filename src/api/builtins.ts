@@ -12,11 +12,26 @@ import type { Source } from './source.js';
 /** How `writeAsText` treats an existing path. */
 export type WriteMode = 'NO_OVERWRITE' | 'OVERWRITE';
 
+/** How `env.readFile` treats its path (Flink's `FileProcessingMode`). */
+export type FileProcessingModeName = 'PROCESS_ONCE' | 'PROCESS_CONTINUOUSLY';
+
+/** A record format of the file connector (`TextLineFormat`, `JsonLinesFormat`, `CsvFormat`), as `env.readFile` takes it. */
+export interface FileReadFormat<T> {
+  readonly name: string;
+  deserialize(text: string, state: Record<string, unknown>): T | undefined;
+}
+
+/** Flink's `FilePathFilter`: `filterPath(path)` true leaves the file out. */
+export interface PathFilter {
+  filterPath(filePath: string): boolean;
+}
+
 /** The factories of the built-in connectors. */
 export interface BuiltinConnectors {
   sequence(from: number, to: number): Source<number>;
   collection<T>(items: readonly T[]): Source<T>;
   textFile(path: string): Source<string>;
+  fileSource<T>(format: FileReadFormat<T>, path: string, mode: FileProcessingModeName, intervalMs: number, filter: PathFilter | undefined): Source<T>;
   socketText(host: string, port: number, delimiter: string, maxRetry: number): Source<string>;
   print<T>(toStderr: boolean, identifier: string | undefined): SinkFunction<T>;
   textFileSink<T>(path: string, writeMode: WriteMode): SinkFunction<T>;

@@ -2,7 +2,7 @@
  * The StreamExecutionEnvironment a job definition receives. It only records
  * transformations; the runtime executes them later (see `defineJob`).
  */
-import { builtinConnectors } from './builtins.js';
+import { builtinConnectors, type FileProcessingModeName, type FileReadFormat, type PathFilter } from './builtins.js';
 import { SingleOutputStreamOperator } from './datastream.js';
 import { CheckpointConfig, type CheckpointingMode } from './checkpointing.js';
 import { checkRestartStrategy, type RestartStrategyConfiguration } from './restart-strategy.js';
@@ -203,6 +203,22 @@ export class StreamExecutionEnvironment {
   readTextFile(path: string): SingleOutputStreamOperator<string> {
     if (typeof path !== 'string' || path.length === 0) invalidArgument('env.readTextFile', 'the path must be a non-empty string');
     return this.fromBuiltinSource(builtinConnectors().textFile(path), `readTextFile(${path})`);
+  }
+
+  /**
+   * The records of the files under `filePath` (a file or a directory, nested
+   * directories included) read with `format` (Flink's legacy `readFile`, on
+   * the `FileSource`): `PROCESS_ONCE` reads the files there now and ends;
+   * `PROCESS_CONTINUOUSLY` lists the path every `intervalMs` and reads new
+   * files, and a file modified after it was read again, whole (Flink's legacy
+   * semantics). `filter.filterPath(path)` true leaves a file out.
+   */
+  readFile<T>(format: FileReadFormat<T>, filePath: string, watchType: FileProcessingModeName = 'PROCESS_ONCE', intervalMs = -1, filter?: PathFilter): SingleOutputStreamOperator<T> {
+    if (typeof filePath !== 'string' || filePath.length === 0) invalidArgument('env.readFile', 'the path must be a non-empty string');
+    if (watchType !== 'PROCESS_ONCE' && watchType !== 'PROCESS_CONTINUOUSLY') {
+      invalidArgument(`env.readFile(..., ${String(watchType)})`, 'the watch type must be PROCESS_ONCE or PROCESS_CONTINUOUSLY');
+    }
+    return this.fromBuiltinSource(builtinConnectors().fileSource(format, filePath, watchType, intervalMs, filter), `readFile(${filePath})`);
   }
 
   /** The delimited text read from a TCP socket (parallelism 1); ends when the server closes the connection. */

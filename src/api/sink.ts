@@ -66,6 +66,13 @@ export interface SinkWriter<T, C = never> {
    */
   prepareCommit(checkpointId: number): Promise<readonly C[]>;
   /**
+   * Called once when a bounded input ended, before the last `prepareCommit`
+   * (Flink's `flush(endOfInput = true)`): seal what must not stay open,
+   * e.g. a file sink rolls its in-progress files so the final commit
+   * finishes them.
+   */
+  endOfInput?(): void | Promise<void>;
+  /**
    * The writer's own state for a checkpoint (e.g. the in-progress file and
    * its length), called synchronously right after `prepareCommit`. Each
    * element may move to another subtask when the parallelism changes;
@@ -95,6 +102,11 @@ export interface JobBuildContext {
   readonly checkpointingEnabled: boolean;
   readonly checkpointingMode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
   readonly checkpointIntervalMs: number | undefined;
+  /**
+   * The delay before the job's first restart, when the job sets its restart
+   * strategy (`env.setRestartStrategy`); undefined when the cluster decides.
+   */
+  readonly restartDelayMs?: number;
   /** The operator's name, for error messages. */
   readonly operatorName: string;
 }

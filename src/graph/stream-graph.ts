@@ -104,7 +104,8 @@ export function buildStreamGraph(env: StreamExecutionEnvironment, defaultJobName
         break;
       case 'side-output':
         result = resolve(t.input).map((r) => {
-          if (r.node.operatorKind !== 'process' && r.node.operatorKind !== 'keyedProcess' && r.node.operatorKind !== 'window' && !TWO_INPUT_SIDE_OUTPUT_KINDS.has(r.node.operatorKind)) {
+          // Sources emit dead letters (BadRecordPolicy.deadLetter) to a side output.
+          if (r.node.operatorKind !== 'source' && r.node.operatorKind !== 'process' && r.node.operatorKind !== 'keyedProcess' && r.node.operatorKind !== 'window' && !TWO_INPUT_SIDE_OUTPUT_KINDS.has(r.node.operatorKind)) {
             throw new FlinktsError('INVALID_GRAPH', `getSideOutput('${t.tag.id}') on '${r.node.name}': only process functions emit side outputs`);
           }
           return { ...r, tag: t.tag.id };
@@ -215,11 +216,27 @@ function validateConnectors(nodes: readonly StreamNode[], env: StreamExecutionEn
       checkpointingEnabled: checkpointing !== undefined,
       checkpointingMode: checkpointing?.mode ?? 'EXACTLY_ONCE',
       checkpointIntervalMs: checkpointing?.intervalMs,
+      restartDelayMs: firstRestartDelayMs(env.getRestartStrategy()),
       operatorName: node.name,
     });
     for (const resource of connector?.exclusiveResources?.() ?? []) resources.push({ resource, operator: node.name });
   }
   return resources;
+}
+
+/** How long the job's own restart strategy waits before its first restart (undefined when it sets none). */
+function firstRestartDelayMs(strategy: RestartStrategyConfiguration | undefined): number | undefined {
+  switch (strategy?.type) {
+    case undefined:
+      return undefined;
+    case 'none':
+      return 0;
+    case 'fixed-delay':
+    case 'failure-rate':
+      return strategy.delayMs;
+    case 'exponential-delay':
+      return strategy.initialBackoffMs;
+  }
 }
 
 function assignOperatorIds(nodes: readonly StreamNode[]): void {

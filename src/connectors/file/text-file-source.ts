@@ -18,10 +18,12 @@
  * Files must not change while the job reads them: every subtask takes the
  * sizes once, in `start()`.
  *
- * Delivery guarantee: none of its own. The reader keeps no position in
- * checkpoints, so after a restart each subtask reads its ranges again:
- * downstream sees every line at least once, and exactly once only when the job
- * restarts from scratch (no restored state).
+ * Delivery guarantee: exactly-once with checkpointing. A reader's splits
+ * (`{path, start, end}`, with `start` moved to the next line to emit) are its
+ * checkpointed state, so a restored reader neither skips nor repeats a line,
+ * also at another parallelism (splits move between readers as they are).
+ * Without checkpointing a restart reads everything again. For monitoring,
+ * formats and bad-record policies use `FileSource` (file-source.ts).
  *
  * Reads are synchronous (`fs.readSync`, 64 KiB chunks) so that `pollNext`
  * stays synchronous; one poll emits at most 1024 lines and reads at most
@@ -49,8 +51,18 @@ export class TextFileSource implements Source<string> {
   constructor(readonly path: string) {}
 
   createReader(context: SourceReaderContext): SourceReader<string> {
-    return new TextFileReader(this.path, context.subtaskIndex, context.parallelism);
+    const restored = context.restoredSplits?.map((split) => checkSplit(split, this.path));
+    return new TextFileReader(this.path, context.subtaskIndex, context.parallelism, restored);
   }
+}
+
+/** A restored split, checked. */
+function checkSplit(split: unknown, inputPath: string): FileSplit {
+  const { path: file, start, end } = (split ?? {}) as Partial<FileSplit>;
+  if (typeof file !== 'string' || !Number.isSafeInteger(start) || !Number.isSafeInteger(end)) {
+    throw new FlinktsError('STATE_INCOMPATIBLE', `readTextFile(${inputPath}): a restored split must be {path, start, end}, got ${JSON.stringify(split)?.slice(0, 200)}`);
+  }
+  return { path: file, start: start!, end: end! };
 }
 
 /** One file and the byte range of it this subtask owns. */
@@ -77,9 +89,14 @@ class TextFileReader implements SourceReader<string> {
     private readonly path: string,
     private readonly subtaskIndex: number,
     private readonly parallelism: number,
-  ) {}
+    restored: FileSplit[] | undefined,
+  ) {
+    this.splits = restored;
+  }
 
   start(): void {
+    // A restored reader reads exactly its restored splits.
+    if (this.splits !== undefined) return;
     this.splits = [];
     for (const file of listInputFiles(this.path)) {
       const size = file.size;
@@ -105,6 +122,14 @@ class TextFileReader implements SourceReader<string> {
       }
     }
     return this.current === undefined && this.nextSplit >= this.splits.length ? 'END_OF_INPUT' : 'MORE_AVAILABLE';
+  }
+
+  /** What is left: the split being read from its next line on, and the splits not begun. */
+  snapshotState(): FileSplit[] {
+    const left: FileSplit[] = [];
+    if (this.current !== undefined) left.push(this.current.remaining());
+    left.push(...(this.splits ?? []).slice(this.nextSplit));
+    return left;
   }
 
   close(): void {
@@ -210,6 +235,14 @@ class RangeLineReader {
     this.readPosition = this.skipping ? split.start - 1 : 0;
     this.chunkPosition = this.readPosition;
     this.lineStart = split.start;
+  }
+
+  /**
+   * The rest of the split: from the next line to emit (the split's own start
+   * while its first line start is still being looked for).
+   */
+  remaining(): FileSplit {
+    return { path: this.split.path, start: this.skipping ? this.split.start : this.lineStart, end: this.split.end };
   }
 
   /** Emits lines within the budget; true when the range is done. */

@@ -76,6 +76,7 @@ export class SinkWriterOperator implements StreamOperator, SinkWriteContext, Che
 
   async finish(): Promise<void> {
     if (this.pending !== null) await this.pending;
+    await this.writer!.endOfInput?.();
     if (this.context.task.checkpointingEnabled) return; // The final checkpoint seals and commits the rest.
     const committables = await this.writer!.prepareCommit(Number.MAX_SAFE_INTEGER);
     if (committables.length > 0 && this.committer !== undefined) await this.committer.commit(committables);

@@ -38,6 +38,8 @@ export function hasWatermarksUpstream(node: StreamNode): boolean {
     if (current.operatorKind === 'timestamps') return true;
     const t = current.transformation;
     if (t.kind === 'source' && t.source.kind === 'function') return true;
+    // A source that handles watermarks itself (per split) got the strategy from env.fromSource.
+    if (t.kind === 'source' && t.source.kind === 'source' && t.source.watermarkStrategy?.hasWatermarks() === true) return true;
     for (const edge of current.inEdges) pending.push(edge.source);
   }
   return false;

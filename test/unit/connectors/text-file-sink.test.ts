@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WriteMode } from '../../../src/api/builtins.js';
+import type { OperatorListState, OperatorStateStore } from '../../../src/api/checkpointing.js';
 import { Configuration } from '../../../src/api/configuration.js';
 import { FlinktsError } from '../../../src/api/errors.js';
 import { TextFileSinkFunction } from '../../../src/connectors/file/text-file-sink.js';
@@ -10,6 +11,41 @@ import { runtimeContext, sinkContext } from './helpers.js';
 
 let dir: string;
 let counter = 0;
+
+/** An operator state store with one union list, as the runtime keeps it for the sink. */
+class UnionStore implements OperatorStateStore {
+  private elements: unknown[];
+  /** Whether the sink asked for its list. */
+  registered = false;
+
+  constructor(restored: readonly unknown[] = []) {
+    this.elements = [...restored];
+  }
+
+  getListState<T>(): OperatorListState<T> {
+    throw new Error('writeAsText keeps union list state only');
+  }
+
+  getUnionListState<T>(): OperatorListState<T> {
+    this.registered = true;
+    return {
+      get: () => this.elements as T[],
+      add: (value) => void this.elements.push(value),
+      addAll: (values) => void this.elements.push(...values),
+      update: (values) => void (this.elements = [...values]),
+      clear: () => void (this.elements = []),
+    };
+  }
+
+  getBroadcastState(): never {
+    throw new Error('writeAsText keeps union list state only');
+  }
+
+  /** The list as a checkpoint stores it. */
+  snapshot(): unknown[] {
+    return structuredClone(this.elements);
+  }
+}
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flinkts-text-sink-'));
@@ -154,11 +190,71 @@ describe('TextFileSinkFunction', () => {
     expect(fs.readFileSync(path.join(out, 'precious'), 'utf8')).toBe('x');
   });
 
-  it('appends to the file of a failed attempt when restarted', async () => {
+  it('appends to the file of a failed attempt on a restart without a checkpoint (at-least-once)', async () => {
     const file = target('restarted.txt');
     await write(file, 'NO_OVERWRITE', ['attempt 0']);
     await write(file, 'NO_OVERWRITE', ['attempt 1'], 0, 1, 1);
     expect(fs.readFileSync(file, 'utf8')).toBe('attempt 0\nattempt 1\n');
+  });
+
+  it('keeps no state when the only checkpoint comes after the end of its input', async () => {
+    const file = target('final-only.txt');
+    const sink = sinkFor<string>(file, 'NO_OVERWRITE', 0, 1, 0);
+    const store = new UnionStore();
+    sink.initializeState({ isRestored: () => false, getOperatorStateStore: () => store });
+    await sink.open(new Configuration());
+    await sink.invoke('a', sinkContext);
+    await sink.finish();
+    sink.snapshotState();
+    await sink.close();
+    expect(store.registered).toBe(false);
+  });
+
+  it('cuts the file back to the restored checkpoint on a restart: no line twice, none lost', async () => {
+    const file = target('checkpointed.txt');
+    const failed = sinkFor<string>(file, 'NO_OVERWRITE', 0, 1, 0);
+    const store = new UnionStore();
+    failed.initializeState({ isRestored: () => false, getOperatorStateStore: () => store });
+    await failed.open(new Configuration());
+    for (const line of ['a', 'b', 'c']) await failed.invoke(line, sinkContext);
+    failed.snapshotState();
+    const checkpoint = store.snapshot();
+    // After the checkpoint: more lines reach the file, then the attempt fails (close writes the buffer).
+    for (const line of ['d', 'e']) await failed.invoke(line, sinkContext);
+    await failed.close();
+    expect(fs.readFileSync(file, 'utf8')).toBe('a\nb\nc\nd\ne\n');
+
+    const restored = sinkFor<string>(file, 'NO_OVERWRITE', 0, 1, 1);
+    restored.initializeState({ isRestored: () => true, getOperatorStateStore: () => new UnionStore(checkpoint) });
+    await restored.open(new Configuration());
+    expect(fs.readFileSync(file, 'utf8')).toBe('a\nb\nc\n');
+    // The source replays d and e, then the input goes on.
+    for (const line of ['d', 'e', 'f']) await restored.invoke(line, sinkContext);
+    await restored.finish();
+    await restored.close();
+    expect(fs.readFileSync(file, 'utf8')).toBe('a\nb\nc\nd\ne\nf\n');
+  });
+
+  it('after a restore at a lower parallelism cuts back the files of subtasks that are gone too', async () => {
+    const out = target('rescaled');
+    const stores = [0, 1, 2].map(() => new UnionStore());
+    for (let i = 0; i < 3; i++) {
+      const sink = sinkFor<string>(out, 'NO_OVERWRITE', i, 3);
+      sink.initializeState({ isRestored: () => false, getOperatorStateStore: () => stores[i]! });
+      await sink.open(new Configuration());
+      await sink.invoke(`s${i}-before`, sinkContext);
+      sink.snapshotState();
+      await sink.invoke(`s${i}-after`, sinkContext);
+      await sink.close();
+    }
+    const union = stores.flatMap((s) => s.snapshot());
+    for (let i = 0; i < 2; i++) {
+      const sink = sinkFor<string>(out, 'NO_OVERWRITE', i, 2, 1);
+      sink.initializeState({ isRestored: () => true, getOperatorStateStore: () => new UnionStore(union) });
+      await sink.open(new Configuration());
+      await sink.close();
+    }
+    expect([1, 2, 3].map((n) => fs.readFileSync(path.join(out, String(n)), 'utf8'))).toEqual(['s0-before\n', 's1-before\n', 's2-before\n']);
   });
 
   it('names the file when it cannot be created', async () => {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlinktsError } from '../../../src/api/errors.js';
 import { TextFileSource } from '../../../src/connectors/file/text-file-source.js';
+import { redistributeOperatorState } from '../../../src/runtime/state/operator-state-store.js';
 import { createReader, readAll, readAllSubtasks, sorted } from './helpers.js';
 
 /** The lines a reader must emit for `content`, computed with string operations only. */
@@ -160,5 +161,35 @@ describe('TextFileSource', () => {
     } finally {
       fs.chmodSync(file, 0o644);
     }
+  });
+
+  it('resumes from snapshots taken after every poll, also at another parallelism (3 -> 2 -> 4): every line once', async () => {
+    const content = randomText(7, 900_000);
+    const file = writeFile('resumed.txt', content);
+    const source = new TextFileSource(file);
+    const seen: string[] = [];
+    let old: unknown[][] | undefined;
+    const steps = [3, 2, 4, 1];
+    for (const [step, parallelism] of steps.entries()) {
+      const next: unknown[][] = [];
+      for (let i = 0; i < parallelism; i++) {
+        const restoredSplits = old === undefined ? undefined : redistributeOperatorState(old.map((elements) => [{ name: 'source-splits', mode: 'split', elements }]), i, parallelism)[0]!.elements;
+        const reader = source.createReader({ subtaskIndex: i, parallelism, operatorName: 'Test Source', ...(restoredSplits !== undefined && { restoredSplits }) });
+        await reader.start?.();
+        let snapshot = structuredClone(reader.snapshotState!(0));
+        const polls = step === steps.length - 1 ? Number.MAX_SAFE_INTEGER : 2;
+        for (let poll = 0; poll < polls; poll++) {
+          const status = reader.pollNext(collectingOutput((line) => seen.push(line)));
+          snapshot = structuredClone(reader.snapshotState!(poll + 1));
+          if (status === 'END_OF_INPUT') break;
+        }
+        await reader.close?.();
+        next.push(snapshot);
+      }
+      old = next;
+    }
+    const expected = expectedLines(content);
+    expect(seen.length).toBe(expected.length);
+    expect(sorted(seen).join('\n') === sorted(expected).join('\n')).toBe(true);
   });
 });
