@@ -472,7 +472,7 @@ describeWithKafka('KafkaSource', () => {
 
     const source = stringSource(topic).setProperty('isolation.level', 'read_committed').setBounded(OffsetsInitializer.latest()).build();
     const all = await readAll(source);
-    const [split] = all.reader.snapshotState(1);
+    const [split] = all.reader.snapshotState!(1) as KafkaPartitionSplit[];
     await all.reader.close?.();
     expect(all.values).toEqual(committedFrom(0));
     // The position advanced past the aborted records and the trailing commit marker: a restore repeats nothing.

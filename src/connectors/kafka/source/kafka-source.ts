@@ -28,7 +28,9 @@
  *   records the deserializer throws on; provenance `{ topic, partition, offset }`.
  * - `setProperty(key, value)`: client properties (see kafka-config.ts) and
  *   `isolation.level` (read_uncommitted, the default, or read_committed to
- *   skip aborted transactions), `fetch.max.wait.ms`, `max.partition.fetch.bytes`,
+ *   skip aborted transactions: filtered by the source itself, also when
+ *   aborted transactions interleave, where kafkajs' own consumer lets records
+ *   through; see aborted-transactions.ts), `fetch.max.wait.ms`, `max.partition.fetch.bytes`,
  *   `fetch.max.bytes`, `session.timeout.ms`, `heartbeat.interval.ms`, `group.id`,
  *   `client.id.prefix`, `commit.offsets.on.checkpoint`.
  * A topic that does not exist fails the source with a CONNECTOR error naming
