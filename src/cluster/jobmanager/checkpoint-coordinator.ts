@@ -105,6 +105,9 @@ interface AckedState {
   readonly dir: string;
 }
 
+/** The longest delay `setTimeout` accepts. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** Checkpoint records kept for statistics. */
 const MAX_RECORDS = 100;
 
@@ -365,11 +368,17 @@ export class CheckpointCoordinator {
 
   private schedule(delayMs: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
+    // setTimeout fires at once for more than 2^31 - 1 ms (≈ 24.8 days): a longer interval waits in steps.
+    const step = Math.min(Math.max(0, delayMs), MAX_TIMEOUT_MS);
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      if (delayMs > MAX_TIMEOUT_MS) {
+        if (!this.stopped) this.schedule(delayMs - MAX_TIMEOUT_MS);
+        return;
+      }
       if (this.stopped || this.pending !== undefined || this.starting) return;
       this.trigger('checkpoint', 'native').catch(() => undefined);
-    }, Math.max(0, delayMs));
+    }, step);
     this.timer.unref();
   }
 

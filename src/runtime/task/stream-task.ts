@@ -54,6 +54,9 @@ const END_STOPPED = 1;
 export const SOURCE_SPLITS_STATE = 'source-splits';
 
 /** A barrier's `b`: the trigger time, doubled, plus 1 for a canonical (savepoint) snapshot. */
+/** The longest delay `setTimeout` accepts. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export function encodeBarrier(timestamp: number, format: SnapshotFormat): number {
   return timestamp * 2 + (format === 'canonical' ? 1 : 0);
 }
@@ -238,19 +241,27 @@ export class StreamTask implements MailboxTask {
   scheduleTimer(time: number, callback: () => void, operatorName: string): () => void {
     // A timer at the end of time (e.g. registered for MAX_WATERMARK) never fires in processing time.
     if (time === Number.POSITIVE_INFINITY) return () => undefined;
-    const handle = setTimeout(() => {
-      this.timers.delete(handle);
+    let handle: NodeJS.Timeout | undefined;
+    const fire = (): void => {
+      this.timers.delete(handle!);
       if (this.state !== 'RUNNING' && this.state !== 'CREATED') return;
       try {
         callback();
       } catch (error) {
         this.fail(attribute(error, operatorName, this.subtaskIndex));
       }
-    }, Math.max(0, time - Date.now()));
-    this.timers.add(handle);
+    };
+    // setTimeout takes at most 2^31 - 1 ms (≈ 24.8 days) and fires at once for more: wait in steps.
+    const arm = (): void => {
+      if (handle !== undefined) this.timers.delete(handle);
+      const delay = Math.max(0, time - Date.now());
+      handle = setTimeout(delay > MAX_TIMEOUT_MS ? arm : fire, Math.min(delay, MAX_TIMEOUT_MS));
+      this.timers.add(handle);
+    };
+    arm();
     return () => {
       clearTimeout(handle);
-      this.timers.delete(handle);
+      this.timers.delete(handle!);
     };
   }
 
