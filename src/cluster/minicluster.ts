@@ -59,9 +59,10 @@ export class MiniCluster implements JobControl {
     this.remember(master);
     const onAbort = (): void => master.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const endpoint = this.rest === undefined ? undefined : await startRestEndpoint(this, { ...this.rest, ...(this.rest.stateDir !== undefined && { stateDir: this.rest.stateDir }) });
-    if (endpoint !== undefined) onRest?.(endpoint);
+    let endpoint: RestServerHandle | undefined;
     try {
+      endpoint = this.rest === undefined ? undefined : await startRestEndpoint(this, { ...this.rest, ...(this.rest.stateDir !== undefined && { stateDir: this.rest.stateDir }) });
+      if (endpoint !== undefined) onRest?.(endpoint);
       return await master.start();
     } finally {
       signal?.removeEventListener('abort', onAbort);

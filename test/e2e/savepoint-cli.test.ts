@@ -138,4 +138,19 @@ describe('stop with a savepoint and resume from another terminal', () => {
     }
     expect(actual).toEqual(expected);
   }, 60_000);
+
+  it('stop --drain fails with the job when the job fails while draining', async () => {
+    const run = execa('node', [BIN, 'run', 'test/fixtures/jobs/drain-windows.ts', '--', '--rate', '20', '--output', join(dir, 'out-drain-fail'), '--fail-on-finish', 'true'], {
+      cwd: ROOT,
+      env,
+      reject: false,
+    });
+    const jobId = await runningJobId();
+    const stopped = await flinkts(['stop', jobId, '--drain', '--savepoint-path', join(dir, 'savepoints-drain-fail')], { env });
+    expect(stopped.exitCode).not.toBe(0);
+    expect(stopped.stderr).toContain(`stop --drain of job ${jobId} was interrupted: the job ended FAILED`);
+    const finished = await run;
+    expect(finished.exitCode).not.toBe(0);
+    expect(String(finished.stderr)).toContain('planned failure when the input ended');
+  }, 60_000);
 });

@@ -143,7 +143,7 @@ export class JobMaster {
   /** The workers a region failover is restarting. */
   private regionRestart: number[] | undefined;
   /** `stop --drain` in progress: workers that prepared, and what waits for each step. */
-  private drain: { prepared: number; resolvePrepared: () => void; resolveDrained?: () => void } | undefined;
+  private drain: { prepared: number; resolvePrepared: () => void; resolveDrained?: () => void; reject: (error: Error) => void } | undefined;
   /** A failure of another region while one restarted. */
   private deferredFailure: { error: SerializedError; worker: number } | undefined;
   private finalCheckpointRequested = false;
@@ -357,16 +357,24 @@ export class JobMaster {
     // The savepoint is the final snapshot: no final checkpoint besides it.
     this.finalCheckpointRequested = true;
     // Every task learns to wait for the savepoint before any source ends (end of partition may outrun control messages).
-    await new Promise<void>((resolve) => {
-      this.drain = { prepared: 0, resolvePrepared: resolve };
+    await new Promise<void>((resolve, reject) => {
+      this.drain = { prepared: 0, resolvePrepared: resolve, reject };
       this.executor!.broadcast({ type: 'drain', phase: 'prepare' });
     });
-    await new Promise<void>((resolve) => {
-      this.drain!.resolveDrained = resolve;
+    await new Promise<void>((resolve, reject) => {
+      if (this.drain === undefined) throw new FlinktsError('CONFIG', `job ${this.jobId} stopped draining`);
+      this.drain = { ...this.drain, resolveDrained: resolve, reject };
       this.executor!.broadcast({ type: 'drain', phase: 'sources' });
       this.checkDrained();
     });
     return this.triggerSavepoint(targetDirectory, format, false);
+  }
+
+  /** A failure or the job's end interrupts `stop --drain`: the request fails instead of waiting forever. */
+  private abandonDrain(reason: string): void {
+    const drain = this.drain;
+    this.drain = undefined;
+    drain?.reject(new FlinktsError('CONFIG', `stop --drain of job ${this.jobId} was interrupted: ${reason}`));
   }
 
   /** Stop --drain: every task has ended its input (or finished). */
@@ -554,6 +562,7 @@ export class JobMaster {
    */
   private async restartRegion(workers: number[], delayMs: number, cause: SerializedError): Promise<void> {
     const restart = this.recordRestart(delayMs, cause, workers);
+    this.abandonDrain(`the job failed over (${cause.message})`);
     this.restartPending = true;
     this.regionRestart = workers;
     this.coordinator?.stop(`a region restarts after: ${cause.message}`);
@@ -600,6 +609,7 @@ export class JobMaster {
   private async restartAfter(delayMs: number, cause: SerializedError): Promise<void> {
     // As Flink's scheduler, the delay runs from the failure while the tasks are cancelled, not after.
     const restart = this.recordRestart(delayMs, cause);
+    this.abandonDrain(`the job failed over (${cause.message})`);
     this.restartPending = true;
     this.setStatus('RESTARTING');
     this.coordinator?.stop(`the job restarts after: ${cause.message}`);
@@ -681,6 +691,7 @@ export class JobMaster {
   }
 
   private async end(status: 'FINISHED' | 'FAILED' | 'CANCELED'): Promise<void> {
+    this.abandonDrain(`the job ended ${status}`);
     const final = this.snapshot();
     await this.executor?.shutdown();
     // Checkpoint files being written, retained or discarded are settled before the job reports its end.
