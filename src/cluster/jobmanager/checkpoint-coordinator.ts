@@ -15,6 +15,7 @@
  * checkpoint they were written for. A job restored from such a snapshot
  * gives the finished subtasks their final state back.
  */
+import { setLongTimeout, type LongTimeout } from '../../runtime/time/long-timeout.js';
 import type { CheckpointingMode } from '../../api/checkpointing.js';
 import { FlinktsError } from '../../api/errors.js';
 import type { JobGraph } from '../../graph/job-graph.js';
@@ -105,9 +106,6 @@ interface AckedState {
   readonly dir: string;
 }
 
-/** The longest delay `setTimeout` accepts. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
 /** Checkpoint records kept for statistics. */
 const MAX_RECORDS = 100;
 
@@ -116,7 +114,7 @@ export const taskKey = (vertexId: string, subtaskIndex: number): string => `${ve
 export class CheckpointCoordinator {
   private nextId: number;
   private pending: Pending | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: LongTimeout | undefined;
   private lastCompletedAt = 0;
   private consecutiveFailures = 0;
   private stopped = false;
@@ -161,7 +159,7 @@ export class CheckpointCoordinator {
   stop(reason: string): void {
     this.stopped = true;
     this.epoch++;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     if (this.pending !== undefined && !this.pending.completing) this.abort(this.pending, reason, false);
     for (const run of this.queue.splice(0)) run();
@@ -367,19 +365,16 @@ export class CheckpointCoordinator {
   }
 
   private schedule(delayMs: number): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    // setTimeout fires at once for more than 2^31 - 1 ms (≈ 24.8 days): a longer interval waits in steps.
-    const step = Math.min(Math.max(0, delayMs), MAX_TIMEOUT_MS);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (delayMs > MAX_TIMEOUT_MS) {
-        if (!this.stopped) this.schedule(delayMs - MAX_TIMEOUT_MS);
-        return;
-      }
-      if (this.stopped || this.pending !== undefined || this.starting) return;
-      this.trigger('checkpoint', 'native').catch(() => undefined);
-    }, step);
-    this.timer.unref();
+    this.timer?.cancel();
+    this.timer = setLongTimeout(
+      () => {
+        this.timer = undefined;
+        if (this.stopped || this.pending !== undefined || this.starting) return;
+        this.trigger('checkpoint', 'native').catch(() => undefined);
+      },
+      delayMs,
+      { unref: true },
+    );
   }
 
   /**

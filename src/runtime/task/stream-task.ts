@@ -4,6 +4,7 @@
  * each step reads a few buffers (or polls the source a few times) as long as
  * the outputs have credit and no asynchronous call is pending.
  */
+import { setLongTimeout, type LongTimeout } from '../time/long-timeout.js';
 import type { WatermarkStrategy } from '../../api/watermark-strategy.js';
 import type { CheckpointingMode } from '../../api/checkpointing.js';
 import type { SourceContext, SourceFunction } from '../../api/functions.js';
@@ -54,9 +55,6 @@ const END_STOPPED = 1;
 export const SOURCE_SPLITS_STATE = 'source-splits';
 
 /** A barrier's `b`: the trigger time, doubled, plus 1 for a canonical (savepoint) snapshot. */
-/** The longest delay `setTimeout` accepts. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
 export function encodeBarrier(timestamp: number, format: SnapshotFormat): number {
   return timestamp * 2 + (format === 'canonical' ? 1 : 0);
 }
@@ -93,7 +91,7 @@ export class StreamTask implements MailboxTask {
   private sourceEnded = false;
   private collectCount = 0;
   private sliceEnd = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<LongTimeout>();
   // Checkpoints
   /** The checkpoint whose barriers are arriving, and the channels that delivered one. */
   private aligning: { id: number; b: number; seen: Set<InputChannel> } | undefined;
@@ -241,27 +239,19 @@ export class StreamTask implements MailboxTask {
   scheduleTimer(time: number, callback: () => void, operatorName: string): () => void {
     // A timer at the end of time (e.g. registered for MAX_WATERMARK) never fires in processing time.
     if (time === Number.POSITIVE_INFINITY) return () => undefined;
-    let handle: NodeJS.Timeout | undefined;
-    const fire = (): void => {
-      this.timers.delete(handle!);
+    const timer = setLongTimeout(() => {
+      this.timers.delete(timer);
       if (this.state !== 'RUNNING' && this.state !== 'CREATED') return;
       try {
         callback();
       } catch (error) {
         this.fail(attribute(error, operatorName, this.subtaskIndex));
       }
-    };
-    // setTimeout takes at most 2^31 - 1 ms (≈ 24.8 days) and fires at once for more: wait in steps.
-    const arm = (): void => {
-      if (handle !== undefined) this.timers.delete(handle);
-      const delay = Math.max(0, time - Date.now());
-      handle = setTimeout(delay > MAX_TIMEOUT_MS ? arm : fire, Math.min(delay, MAX_TIMEOUT_MS));
-      this.timers.add(handle);
-    };
-    arm();
+    }, time - Date.now());
+    this.timers.add(timer);
     return () => {
-      clearTimeout(handle);
-      this.timers.delete(handle!);
+      timer.cancel();
+      this.timers.delete(timer);
     };
   }
 
@@ -743,7 +733,7 @@ export class StreamTask implements MailboxTask {
   }
 
   private clearTimers(): void {
-    for (const handle of this.timers) clearTimeout(handle);
+    for (const timer of this.timers) timer.cancel();
     this.timers.clear();
   }
 
