@@ -173,6 +173,8 @@ export class CheckpointCoordinator {
   /** Tracks storage work so that the job ends only after it (see `settled`). */
   private track<T>(work: Promise<T>): Promise<T> {
     const tracked = work.finally(() => this.storageWork.delete(tracked));
+    // A failure reaches the caller through `work`; the tracking copy must not be an unhandled rejection.
+    tracked.catch(() => undefined);
     this.storageWork.add(tracked);
     return work;
   }
@@ -246,7 +248,7 @@ export class CheckpointCoordinator {
     if (epoch !== this.epoch || this.host.taskKeys().length === 0) {
       // The job stopped (failover, cancel) or every task finished while the directory was created: no task
       // would acknowledge it, and it would block the next checkpoints until it timed out.
-      const discard = kind === 'checkpoint' ? this.storage.discard(this.host.jobId, checkpointId) : rm(dir, { recursive: true, force: true });
+      const discard = kind === 'checkpoint' ? this.storage.discard(this.host.jobId, checkpointId) : rm(dir, { recursive: true, force: true, maxRetries: 3 });
       this.track(discard).catch(() => undefined);
       if (!this.stopped) this.next();
       throw new FlinktsError('CONFIG', epoch !== this.epoch ? 'the job stopped before the checkpoint could be taken' : 'every task has finished: there is nothing left to checkpoint');
@@ -341,7 +343,7 @@ export class CheckpointCoordinator {
     clearTimeout(pending.timeout);
     this.pending = undefined;
     this.host.broadcast({ type: 'checkpoint-aborted', checkpointId: pending.checkpointId });
-    const discard = pending.kind === 'checkpoint' ? this.storage.discard(this.host.jobId, pending.checkpointId) : rm(pending.dir, { recursive: true, force: true });
+    const discard = pending.kind === 'checkpoint' ? this.storage.discard(this.host.jobId, pending.checkpointId) : rm(pending.dir, { recursive: true, force: true, maxRetries: 3 });
     this.track(discard).catch(() => undefined);
     Object.assign(pending.record, { status: 'FAILED', failure: reason, endedAt: Date.now() });
     pending.reject(new FlinktsError('CONFIG', `${pending.kind} ${pending.checkpointId} failed: ${reason}`));

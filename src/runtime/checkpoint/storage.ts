@@ -94,7 +94,7 @@ export class CheckpointStorage {
       if ((await readCompleted(dir)) !== undefined) {
         throw new FlinktsError('INTERNAL', `${dir} already holds a completed checkpoint ${checkpointId}`);
       }
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
       await mkdir(dir);
     }
     return dir;
@@ -182,13 +182,13 @@ export class CheckpointStorage {
   async discard(jobId: string, checkpointId: number): Promise<void> {
     const dir = this.checkpointDir(jobId, checkpointId);
     if ((await readCompleted(dir)) !== undefined) throw new FlinktsError('INTERNAL', `${dir} is a completed checkpoint; only retention deletes it`);
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   }
 
   /** Deletes every checkpoint and shared file of `jobId` (`DELETE_ON_CANCELLATION`). */
   async deleteJob(jobId: string): Promise<void> {
     for (const { dir } of await this.checkpointDirs(jobId)) await deleteSnapshotDir(dir);
-    await rm(this.jobDir(jobId), { recursive: true, force: true });
+    await rm(this.jobDir(jobId), { recursive: true, force: true, maxRetries: 3 });
   }
 
   /** The `chk-<n>` directories of `jobId`, by ascending id. */
@@ -230,7 +230,7 @@ async function readCompleted(dir: string): Promise<CheckpointMetadata | undefine
 /** Deletes a snapshot directory, `_metadata` first. */
 async function deleteSnapshotDir(dir: string): Promise<void> {
   await rm(join(dir, METADATA_FILE_NAME), { force: true });
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 async function listFiles(dir: string): Promise<string[]> {
