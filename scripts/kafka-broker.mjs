@@ -111,6 +111,9 @@ function serverProperties() {
     'group.initial.rebalance.delay.ms=0',
     // Tests delete topics to stay independent of each other.
     'delete.topic.enable=true',
+    // Tests write records with timestamps from 1970 (event-time tests): time-based retention would delete them
+    // at the broker's next retention check (every 5 minutes), in the middle of a test.
+    'log.retention.ms=-1',
     '',
   ].join('\n');
 }
