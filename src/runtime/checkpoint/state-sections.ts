@@ -1,12 +1,18 @@
 /**
- * The encoding of state in snapshot files: MessagePack (msgpackr with
- * structured cloning, so `Map`, `Set`, `Date`, `bigint`, `undefined` and
- * shared references survive). A keyed section is the entries of one key
- * group; an operator state file is one object of named lists. The encoding
- * is the same for every backend, which is what makes a canonical savepoint
- * backend-independent.
+ * The encoding of state in snapshot files. A keyed section is the entries of
+ * one key group; an operator state file is one object of named lists (one
+ * structured-clone MessagePack value). The encoding is the same for every
+ * backend, which is what makes a canonical savepoint backend-independent.
+ *
+ * Keyed sections are written in format 2: the magic `FKS2`, then one
+ * MessagePack map of columns (see section-columns.ts) — state names and
+ * namespaces once each, the keys and the values as typed columns — so a
+ * section of a million counters is a few packed arrays, not a million
+ * values. Format 1 sections (one structured-clone MessagePack array of
+ * `[stateName, key, namespace, value]` rows) are still read.
  */
 import { Packr } from 'msgpackr';
+import { fromColumn, listColumn, toColumn } from './section-columns.js';
 
 /** One keyed state entry: the state's name, the key, the namespace (`''` for none) and the value. */
 export type KeyedEntryRecord = readonly [stateName: string, key: unknown, namespace: string, value: unknown];
@@ -18,19 +24,140 @@ const DELETED_WIRE = { __flinktsDeleted: 1 } as const;
 /** The operator state of one subtask: list name → elements (`broadcast` lists hold `[key, value]` pairs). */
 export type OperatorStateLists = Record<string, readonly unknown[]>;
 
+/** The first bytes of a format 2 keyed section ('F' is no MessagePack array, which every format 1 section is). */
+const SECTION_MAGIC = Buffer.from('FKS2', 'latin1');
+
 function packr(): Packr {
   return new Packr({ structuredClone: true });
 }
 
-/** Encodes the entries of one key group. */
-export function encodeKeyGroupSection(entries: Iterable<KeyedEntryRecord>): Buffer {
-  const rows: unknown[] = [];
-  for (const [name, key, namespace, value] of entries) rows.push([name, key, namespace, value === DELETED ? DELETED_WIRE : value]);
-  return packr().pack(rows);
+/** The container of a format 2 section: only strings, numbers, arrays and bytes. */
+const container = new Packr({ useRecords: false, mapsAsObjects: true });
+
+/**
+ * Builds the section of one key group entry by entry. With `listsOfOne`
+ * every value given stands for the one-element list `[value]` (timers), so
+ * no list is built per entry.
+ */
+export class KeyGroupSectionBuilder {
+  private readonly stateIndex = new Map<string, number>();
+  private readonly namespaceIndex = new Map<string, number>();
+  /** Per entry, the index of its state and namespace; created when the second distinct one appears. */
+  private states: number[] | undefined;
+  private namespaces: number[] | undefined;
+  private readonly keys: unknown[] = [];
+  private readonly values: unknown[] = [];
+  /** The last state and namespace added, and their indexes (runs of entries share them). */
+  private lastState: string | undefined;
+  private lastStateIndex = 0;
+  private lastNamespace: string | undefined;
+  private lastNamespaceIndex = 0;
+
+  constructor(private readonly listsOfOne = false) {}
+
+  add(stateName: string, key: unknown, namespace: string, value: unknown): void {
+    if (stateName !== this.lastState) {
+      this.lastStateIndex = indexOf(this.stateIndex, stateName);
+      this.lastState = stateName;
+      if (this.lastStateIndex > 0) this.states ??= new Array<number>(this.keys.length).fill(0);
+    }
+    if (namespace !== this.lastNamespace) {
+      this.lastNamespaceIndex = indexOf(this.namespaceIndex, namespace);
+      this.lastNamespace = namespace;
+      if (this.lastNamespaceIndex > 0) this.namespaces ??= new Array<number>(this.keys.length).fill(0);
+    }
+    this.states?.push(this.lastStateIndex);
+    this.namespaces?.push(this.lastNamespaceIndex);
+    this.keys.push(key);
+    this.values.push(value);
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** The encoded section. */
+  finish(): Buffer {
+    const body = {
+      n: this.keys.length,
+      s: [...this.stateIndex.keys()],
+      ...(this.states !== undefined && { si: toColumn(this.states) }),
+      ns: [...this.namespaceIndex.keys()],
+      ...(this.namespaces !== undefined && { ni: toColumn(this.namespaces) }),
+      k: toColumn(this.keys),
+      v: this.listsOfOne ? listColumn(this.values) : toColumn(this.values, (value) => (value === DELETED ? DELETED_WIRE : value)),
+    };
+    return Buffer.concat([SECTION_MAGIC, container.pack(body)]);
+  }
 }
 
-/** Decodes a section written by {@link encodeKeyGroupSection}; `DELETED` marks removed entries. */
+function indexOf(dictionary: Map<string, number>, name: string): number {
+  let index = dictionary.get(name);
+  if (index === undefined) dictionary.set(name, (index = dictionary.size));
+  return index;
+}
+
+/** Encodes the entries of one key group. */
+export function encodeKeyGroupSection(entries: Iterable<KeyedEntryRecord>): Buffer {
+  const builder = new KeyGroupSectionBuilder();
+  for (const [name, key, namespace, value] of entries) builder.add(name, key, namespace, value);
+  return builder.finish();
+}
+
+/**
+ * Calls `visit` for every entry of a section, in order; `DELETED` marks
+ * removed entries. Throws a TypeError on a malformed section.
+ */
+export function forEachKeyGroupEntry(bytes: Uint8Array, visit: (stateName: string, key: unknown, namespace: string, value: unknown) => void): void {
+  if (!isFormat2(bytes)) {
+    for (const [name, key, namespace, value] of decodeFormat1(bytes)) visit(name, key, namespace, value);
+    return;
+  }
+  const body = container.unpack(bytes.subarray(SECTION_MAGIC.length)) as Record<string, unknown>;
+  if (typeof body !== 'object' || body === null) throw new TypeError('a keyed state section is not a map of columns');
+  const count = body.n;
+  if (!Number.isSafeInteger(count) || (count as number) < 0) throw new TypeError('a keyed state section does not say how many entries it has');
+  const n = count as number;
+  if (n === 0) return;
+  const names = dictionary(body.s, 'state names');
+  const namespaces = dictionary(body.ns, 'namespaces');
+  const stateOf = indexes(body.si, n, names, 'state');
+  const namespaceOf = indexes(body.ni, n, namespaces, 'namespace');
+  const keys = fromColumn(body.k, n);
+  const values = fromColumn(body.v, n, (value) => (isDeletedWire(value) ? DELETED : value));
+  for (let i = 0; i < n; i++) visit(names[stateOf(i)]!, keys[i], namespaces[namespaceOf(i)]!, values[i]);
+}
+
+/** Decodes a section written by {@link encodeKeyGroupSection} (or format 1); `DELETED` marks removed entries. */
 export function decodeKeyGroupSection(bytes: Uint8Array): KeyedEntryRecord[] {
+  const out: KeyedEntryRecord[] = [];
+  forEachKeyGroupEntry(bytes, (name, key, namespace, value) => out.push([name, key, namespace, value]));
+  return out;
+}
+
+function isFormat2(bytes: Uint8Array): boolean {
+  return bytes.length >= SECTION_MAGIC.length && SECTION_MAGIC.every((b, i) => bytes[i] === b);
+}
+
+function dictionary(value: unknown, what: string): string[] {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string')) throw new TypeError(`a keyed state section lists no ${what}`);
+  return value as string[];
+}
+
+/** Entry → index into `dictionary`: from a column, or 0 for all when the dictionary has one entry. */
+function indexes(column: unknown, count: number, dictionary: readonly string[], what: string): (entry: number) => number {
+  if (column === undefined) {
+    if (dictionary.length !== 1) throw new TypeError(`a keyed state section with ${dictionary.length} ${what}s has no ${what} column`);
+    return () => 0;
+  }
+  const values = fromColumn(column, count);
+  for (const v of values) {
+    if (!Number.isInteger(v) || (v as number) < 0 || (v as number) >= dictionary.length) throw new TypeError(`a keyed state section refers to ${what} ${String(v)} of ${dictionary.length}`);
+  }
+  return (entry) => values[entry] as number;
+}
+
+function decodeFormat1(bytes: Uint8Array): KeyedEntryRecord[] {
   const rows = packr().unpack(bytes) as unknown;
   if (!Array.isArray(rows)) throw new TypeError('a keyed state section is not a list of entries');
   return rows.map((row: unknown) => {

@@ -7,10 +7,11 @@
 import { FlinktsError } from '../../api/errors.js';
 import type { AnyStateDescriptor } from '../../api/state.js';
 import type { KeyedStateHandle, KeyedStateKind, StateFileReader } from '../checkpoint/metadata.js';
-import { decodeKeyGroupSection, DELETED, encodeKeyGroupSection, type KeyedEntryRecord } from '../checkpoint/state-sections.js';
+import { DELETED, forEachKeyGroupEntry, KeyGroupSectionBuilder } from '../checkpoint/state-sections.js';
 import type { KeyedSnapshotOptions, KeyedStateBackend } from './keyed-state-backend.js';
 import { canonicalKey, KeyGroupedMap, type KeyGroupRange } from './key-grouped-map.js';
 import { createState, type InternalKvState } from './heap-states.js';
+import { NamespaceMap } from './namespace-map.js';
 
 /**
  * A state value that is a live object (e.g. a session window set) gives its
@@ -30,7 +31,7 @@ export type Namespace = string;
 export const VOID_NAMESPACE: Namespace = '';
 
 /** The values of one state: key → namespace → value. */
-export type StateTable = KeyGroupedMap<Map<Namespace, unknown>>;
+export type StateTable = KeyGroupedMap<NamespaceMap<unknown>>;
 
 export class HeapKeyedStateBackend implements KeyedStateBackend {
   private currentKey: unknown = undefined;
@@ -133,7 +134,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const restored = this.restored.get(name);
     if (restored !== undefined) {
       this.restored.delete(name);
-      for (const entry of restored.table.entries()) this.restoreEntry(name, restored.kind, entry.key, VOID_NAMESPACE, entry.value.get(VOID_NAMESPACE), table);
+      for (const entry of restored.table.entries()) this.restoreEntry(name, restored.kind, entry.key, VOID_NAMESPACE, entry.value.get(VOID_NAMESPACE), entry.keyGroup, table);
     }
     this.rawTables.set(name, table);
     return table;
@@ -154,16 +155,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     for (const [name, { kind, table }] of this.restored) tables.push({ name, kind, table });
     const sections: [number, Uint8Array][] = [];
     for (let keyGroup = this.keyGroupRange.start; keyGroup <= this.keyGroupRange.end; keyGroup++) {
-      const entries: KeyedEntryRecord[] = [];
+      const section = new KeyGroupSectionBuilder();
+      // No iterator results, pairs or closures per entry: this runs for every entry, every checkpoint.
       for (const { name, table } of tables) {
-        for (const entry of table.groupEntries(keyGroup)) {
-          for (const [namespace, value] of entry.value) entries.push([name, entry.key, namespace, snapshotForm(value)]);
-        }
+        const add = (value: unknown, namespace: string, key: unknown): void => section.add(name, key, namespace, snapshotForm(value));
+        for (const entry of table.group(keyGroup)) entry.value.forEach(add, entry.key);
       }
-      for (const [name, table] of this.rawTables) {
-        for (const entry of table.groupEntries(keyGroup)) entries.push([name, entry.key, VOID_NAMESPACE, entry.value]);
-      }
-      if (entries.length > 0) sections.push([keyGroup, encodeKeyGroupSection(entries)]);
+      for (const [name, table] of this.rawTables) for (const entry of table.group(keyGroup)) section.add(name, entry.key, VOID_NAMESPACE, entry.value);
+      if (section.size > 0) sections.push([keyGroup, section.finish()]);
     }
     const states = [...tables.map(({ name, kind }) => ({ name, kind })), ...[...this.rawTables.keys()].map((name) => ({ name, kind: 'value' as const }))];
     return async () => {
@@ -192,13 +191,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           if (keyGroup < start || keyGroup > end) continue;
           const bytes = await files.readSection(file, keyGroup);
           if (bytes === undefined) continue;
-          for (const [name, key, namespace, value] of decodeKeyGroupSection(bytes)) this.restoreEntry(name, kinds.get(name), key, namespace, value);
+          forEachKeyGroupEntry(bytes, (name, key, namespace, value) => this.restoreEntry(name, kinds.get(name), key, namespace, value, keyGroup));
         }
       }
     }
   }
 
-  private restoreEntry(name: string, kind: KeyedStateKind | undefined, key: unknown, namespace: string, value: unknown, raw = this.rawTables.get(name)): void {
+  /** Applies one restored entry; `keyGroup`: the section's (trusted, as Flink trusts a snapshot's key groups). */
+  private restoreEntry(name: string, kind: KeyedStateKind | undefined, key: unknown, namespace: string, value: unknown, keyGroup?: number, raw = this.rawTables.get(name)): void {
     if (kind === undefined) throw new FlinktsError('STATE_INCOMPATIBLE', `keyed state '${name}' has entries but is not listed among the snapshot's states`);
     if (raw !== undefined) {
       if (kind !== 'value' || namespace !== VOID_NAMESPACE) {
@@ -209,11 +209,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       return;
     }
     const table = this.restoreTable(name, kind);
-    const namespaces = table.get(key);
+    const canonical = canonicalKey(key);
+    const namespaces = table.entryOfCanonical(canonical)?.value;
     if (value === DELETED) {
       namespaces?.delete(namespace);
       if (namespaces?.size === 0) table.delete(key);
-    } else if (namespaces === undefined) table.insert(key, new Map([[namespace, value]]));
+    } else if (namespaces === undefined) table.insert(key, new NamespaceMap<unknown>().set(namespace, value), canonical, keyGroup);
     else namespaces.set(namespace, value);
   }
 

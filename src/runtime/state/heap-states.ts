@@ -17,6 +17,7 @@ import type {
 } from '../../api/state.js';
 import { canonicalKey, type KeyGroupedMap } from './key-grouped-map.js';
 import { mergeNamespaceValues } from './merge-namespaces.js';
+import { NamespaceMap } from './namespace-map.js';
 
 /** What states need from their backend. */
 export interface StateHost {
@@ -35,9 +36,9 @@ export interface InternalKvState {
   mergeNamespaces?(target: string, sources: readonly string[]): void;
 }
 
-type Table = KeyGroupedMap<Map<string, unknown>>;
+type Table = KeyGroupedMap<NamespaceMap<unknown>>;
 
-const isEmptyMap = (namespaces: Map<string, unknown>): boolean => namespaces.size === 0;
+const isEmptyMap = (namespaces: NamespaceMap<unknown>): boolean => namespaces.size === 0;
 
 /** A stored value with its last-access time (only with a TTL). */
 interface Stamped<T> {
@@ -48,7 +49,7 @@ interface Stamped<T> {
 abstract class HeapState<T> implements InternalKvState {
   protected namespace = '';
   protected readonly ttl: StateTtlConfig | undefined;
-  private sweep: IterableIterator<{ key: unknown; value: Map<string, unknown> }> | undefined;
+  private sweep: IterableIterator<{ key: unknown; value: NamespaceMap<unknown> }> | undefined;
   /** Whether the whole stored value carries the TTL stamp (lists stamp each element instead). */
   protected readonly stampWhole: boolean = true;
   abstract readonly kind: AnyStateDescriptor['kind'];
@@ -101,7 +102,7 @@ abstract class HeapState<T> implements InternalKvState {
       if (entry.value.delete(namespace) && entry.value.size === 0) this.table.releaseEmpty(isEmptyMap);
       return;
     }
-    if (entry === undefined) entry = this.table.insert(this.host.getCurrentKey(), new Map());
+    if (entry === undefined) entry = this.table.insert(this.host.getCurrentKey(), new NamespaceMap());
     else if (entry.value.size === 0) this.table.reclaim();
     entry.value.set(namespace, this.ttl === undefined || !this.stampWhole ? value : ({ v: value, t: this.host.clock() } satisfies Stamped<T>));
   }

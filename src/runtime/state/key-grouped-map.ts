@@ -4,7 +4,7 @@
  * primitives as they are, arrays and objects by a canonical string.
  *
  * Lookups go through one index (a single hash lookup per record); each entry
- * also belongs to the set of its key group, which is what snapshots and
+ * also belongs to the list of its key group, which is what snapshots and
  * rescaling walk. The key group is computed once, when a key is first seen.
  */
 import { assignToKeyGroup } from '../../graph/key-groups.js';
@@ -20,12 +20,15 @@ export interface KeyedEntry<V> {
   readonly key: unknown;
   readonly keyGroup: number;
   value: V;
+  /** @internal its position in its key group's list. */
+  slot: number;
 }
 
 /** A map from key to value, partitioned by key group. */
 export class KeyGroupedMap<V> {
   private readonly index = new Map<unknown, KeyedEntry<V>>();
-  private readonly groups: Set<KeyedEntry<V>>[];
+  /** The entries of each key group, unordered (a removal moves the last one into the gap). */
+  private readonly groups: KeyedEntry<V>[][];
   /** Entries that became empty since the last sweep. */
   private emptied = 0;
   /** Entries that are empty right now (not counted in `size`). */
@@ -35,7 +38,7 @@ export class KeyGroupedMap<V> {
     private readonly range: KeyGroupRange,
     private readonly maxParallelism: number,
   ) {
-    this.groups = Array.from({ length: range.end - range.start + 1 }, () => new Set<KeyedEntry<V>>());
+    this.groups = Array.from({ length: range.end - range.start + 1 }, () => []);
   }
 
   /** The entry of `key`, if it has state. */
@@ -53,16 +56,19 @@ export class KeyGroupedMap<V> {
     return this.index.values();
   }
 
-  /** Adds state for a key that has none; throws if the key belongs to another subtask. */
-  insert(key: unknown, value: V): KeyedEntry<V> {
-    const keyGroup = assignToKeyGroup(key, this.maxParallelism);
+  /**
+   * Adds state for a key that has none; throws if the key belongs to another
+   * subtask. A restore passes what it knows already: the canonical key and
+   * the key group of the section the entry came from.
+   */
+  insert(key: unknown, value: V, canonical = canonicalKey(key), keyGroup = assignToKeyGroup(key, this.maxParallelism)): KeyedEntry<V> {
     const group = this.groups[keyGroup - this.range.start];
     if (group === undefined) {
       throw new RangeError(`key group ${keyGroup} of key ${String(key)} is outside this subtask's range ${this.range.start}-${this.range.end}`);
     }
-    const entry: KeyedEntry<V> = { key, keyGroup, value };
-    this.index.set(canonicalKey(key), entry);
-    group.add(entry);
+    const entry: KeyedEntry<V> = { key, keyGroup, value, slot: group.length };
+    this.index.set(canonical, entry);
+    group.push(entry);
     return entry;
   }
 
@@ -90,7 +96,7 @@ export class KeyGroupedMap<V> {
     for (const [canonical, entry] of this.index) {
       if (!isEmpty(entry.value)) continue;
       this.index.delete(canonical);
-      this.groups[entry.keyGroup - this.range.start]!.delete(entry);
+      this.removeFromGroup(entry);
     }
   }
 
@@ -105,12 +111,25 @@ export class KeyGroupedMap<V> {
     const entry = this.index.get(canonical);
     if (entry === undefined) return;
     this.index.delete(canonical);
-    this.groups[entry.keyGroup - this.range.start]!.delete(entry);
+    this.removeFromGroup(entry);
+  }
+
+  private removeFromGroup(entry: KeyedEntry<V>): void {
+    const group = this.groups[entry.keyGroup - this.range.start]!;
+    const last = group.pop()!;
+    if (last === entry) return;
+    group[entry.slot] = last;
+    last.slot = entry.slot;
   }
 
   /** Entries of one key group (for snapshots). */
   groupEntries(keyGroup: number): IterableIterator<KeyedEntry<V>> {
     return this.groups[keyGroup - this.range.start]!.values();
+  }
+
+  /** The entries of one key group (for snapshots: not to be changed, nor the table while it is walked). */
+  group(keyGroup: number): readonly KeyedEntry<V>[] {
+    return this.groups[keyGroup - this.range.start]!;
   }
 
   /** Keys with state (released empty entries not counted). */

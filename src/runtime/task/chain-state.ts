@@ -9,7 +9,7 @@ import { isCheckpointedFunction, isCheckpointListener, type CheckpointedFunction
 import { FlinktsError } from '../../api/errors.js';
 import { assignToKeyGroup } from '../../graph/key-groups.js';
 import type { CheckpointMetadata, KeyedStateHandle, OperatorStateHandle, SnapshotFormat, StateFileReader, StateFileWriter } from '../checkpoint/metadata.js';
-import { decodeKeyGroupSection, decodeOperatorState, encodeKeyGroupSection, encodeOperatorState, type KeyedEntryRecord } from '../checkpoint/state-sections.js';
+import { decodeKeyGroupSection, decodeOperatorState, encodeOperatorState, KeyGroupSectionBuilder } from '../checkpoint/state-sections.js';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
 import { HeapOperatorStateStore, redistributeOperatorState, type OperatorStateList } from '../state/operator-state-store.js';
@@ -180,18 +180,19 @@ export class OperatorState {
    * checkpoint, for as many timers as there are open windows).
    */
   private encodeTimers(backend: KeyedStateBackend): [number, Uint8Array][] {
-    const byGroup = new Map<number, KeyedEntryRecord[]>();
-    const maxParallelism = backend.maxParallelism;
+    const { maxParallelism, keyGroupRange } = backend;
+    const sections: (KeyGroupSectionBuilder | undefined)[] = [];
     this.timerServices.forEach((service, index) => {
       const names = { event: `${TIMERS_STATE}/${index}/event`, processing: `${TIMERS_STATE}/${index}/processing` };
       service.forEachTimer((domain, key, namespace, timestamp) => {
-        const keyGroup = assignToKeyGroup(key, maxParallelism);
-        let group = byGroup.get(keyGroup);
-        if (group === undefined) byGroup.set(keyGroup, (group = []));
-        group.push([names[domain], key, namespace, [timestamp]] as KeyedEntryRecord);
+        const slot = assignToKeyGroup(key, maxParallelism) - keyGroupRange.start;
+        // Each value is the list [timestamp].
+        (sections[slot] ??= new KeyGroupSectionBuilder(true)).add(names[domain], key, namespace, timestamp);
       });
     });
-    return [...byGroup.keys()].sort((a, b) => a - b).map((keyGroup) => [keyGroup, encodeKeyGroupSection(byGroup.get(keyGroup)!)]);
+    const out: [number, Uint8Array][] = [];
+    sections.forEach((section, slot) => out.push([keyGroupRange.start + slot, section!.finish()]));
+    return out;
   }
 }
 

@@ -20,6 +20,8 @@ interface Bucket {
   readonly order: QueuedTimer[];
   /** Live timers: namespace → canonical keys. */
   readonly live: Map<string, Set<unknown>>;
+  /** Timers deleted from `live` (while 0, every timer in `order` is live, each once). */
+  deleted: number;
 }
 
 export class TimerQueue {
@@ -41,7 +43,7 @@ export class TimerQueue {
   add(key: unknown, canonical: unknown, namespace: string, timestamp: number): boolean {
     let bucket = this.buckets.get(timestamp);
     if (bucket === undefined) {
-      bucket = { order: [], live: new Map() };
+      bucket = { order: [], live: new Map(), deleted: 0 };
       this.buckets.set(timestamp, bucket);
       this.pushTime(timestamp);
     }
@@ -55,7 +57,10 @@ export class TimerQueue {
   }
 
   delete(canonical: unknown, namespace: string, timestamp: number): void {
-    if (this.buckets.get(timestamp)?.live.get(namespace)?.delete(canonical) === true) this.liveCount--;
+    const bucket = this.buckets.get(timestamp);
+    if (bucket?.live.get(namespace)?.delete(canonical) !== true) return;
+    bucket.deleted++;
+    this.liveCount--;
   }
 
   /** The earliest timestamp that still has a live timer. */
@@ -97,11 +102,19 @@ export class TimerQueue {
     }
   }
 
-  /** Every live timer, in timestamp then registration order (for snapshots). */
-  *live(): IterableIterator<QueuedTimer> {
+  /**
+   * Calls `visit` for every live timer, in timestamp then registration order
+   * (for snapshots: a bucket nothing was deleted from needs no look-ups).
+   */
+  forEachLive(visit: (timer: QueuedTimer) => void): void {
     for (const time of [...this.buckets.keys()].sort((a, b) => a - b)) {
       const bucket = this.buckets.get(time)!;
-      for (const timer of bucket.order) if (bucket.live.get(timer.namespace)?.has(timer.canonical) === true) yield timer;
+      if (bucket.deleted === 0) {
+        bucket.order.forEach(visit);
+        continue;
+      }
+      // A timer deleted and registered again is in `order` twice and visited twice; a restore registers it once.
+      for (const timer of bucket.order) if (bucket.live.get(timer.namespace)?.has(timer.canonical) === true) visit(timer);
     }
   }
 

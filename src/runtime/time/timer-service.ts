@@ -104,15 +104,14 @@ export class HeapTimerService implements InternalTimerService {
   /** The live timers of both domains, for a snapshot. */
   timers(): { domain: 'event' | 'processing'; key: unknown; namespace: Namespace; timestamp: number }[] {
     const out: { domain: 'event' | 'processing'; key: unknown; namespace: Namespace; timestamp: number }[] = [];
-    for (const t of this.eventTimers.live()) out.push({ domain: 'event', key: t.key, namespace: t.namespace, timestamp: t.timestamp });
-    for (const t of this.processingTimers.live()) out.push({ domain: 'processing', key: t.key, namespace: t.namespace, timestamp: t.timestamp });
+    this.forEachTimer((domain, key, namespace, timestamp) => out.push({ domain, key, namespace, timestamp }));
     return out;
   }
 
   /** Calls `visit` for every live timer of both domains (for a snapshot, without building objects). */
   forEachTimer(visit: (domain: 'event' | 'processing', key: unknown, namespace: Namespace, timestamp: number) => void): void {
-    for (const t of this.eventTimers.live()) visit('event', t.key, t.namespace, t.timestamp);
-    for (const t of this.processingTimers.live()) visit('processing', t.key, t.namespace, t.timestamp);
+    this.eventTimers.forEachLive((t) => visit('event', t.key, t.namespace, t.timestamp));
+    this.processingTimers.forEachLive((t) => visit('processing', t.key, t.namespace, t.timestamp));
   }
 
   /** Registers restored timers (before the task runs). */

@@ -20,6 +20,7 @@ import type { Window } from '../../api/windowing/windows.js';
 import { HeapKeyedStateBackend, type StateTable } from '../state/heap-keyed-state-backend.js';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import type { InternalKvState } from '../state/heap-states.js';
+import { NamespaceMap } from '../state/namespace-map.js';
 import { reduceFunctionOf } from './window-functions.js';
 
 /** The state descriptor name, as in Flink. */
@@ -97,13 +98,13 @@ abstract class TableContents<V> {
   }
 
   /** The namespaces of the current key (created when missing). */
-  protected namespaces(): Map<string, V> {
+  protected namespaces(): NamespaceMap<V> {
     const backend = this.backend;
     const entry = this.table.entryOfCanonical(backend.currentKeyCanonical());
-    if (entry === undefined) return this.table.insert(backend.getCurrentKey(), new Map()).value as Map<string, V>;
+    if (entry === undefined) return this.table.insert(backend.getCurrentKey(), new NamespaceMap()).value as NamespaceMap<V>;
     // A released (empty) entry comes back into use.
     if (entry.value.size === 0) this.table.reclaim();
-    return entry.value as Map<string, V>;
+    return entry.value as NamespaceMap<V>;
   }
 }
 
@@ -151,7 +152,7 @@ class ListContents extends TableContents<unknown[]> implements WindowContents {
 }
 
 /** Appends to the list of `namespace`; whether it existed. */
-function appendTo<T>(namespaces: Map<string, T[]>, namespace: string, value: T): boolean {
+function appendTo<T>(namespaces: NamespaceMap<T[]>, namespace: string, value: T): boolean {
   const list = namespaces.get(namespace);
   if (list === undefined) {
     namespaces.set(namespace, [value]);
