@@ -10,7 +10,7 @@
  * differs from the column count is a bad record, as is a malformed quote.
  */
 import { FlinktsError } from '../../api/errors.js';
-import { DEFAULT_DIALECT, dialectProblem, isCompleteCsvRecord, parseCsvRecord, type CsvDialect } from './csv.js';
+import { csvRecordScanner, DEFAULT_DIALECT, dialectProblem, isCompleteCsvRecord, parseCsvRecord, type CsvDialect } from './csv.js';
 import type { FileFormatState, RecordStreamFormat } from './record-formats.js';
 
 /** Options of {@link CsvFormat}. */
@@ -61,6 +61,10 @@ export class CsvFormat<T = string[]> implements RecordStreamFormat<T> {
 
   isComplete(text: string): boolean {
     return isCompleteCsvRecord(text, this.dialect);
+  }
+
+  recordScanner(): (line: string) => boolean {
+    return csvRecordScanner(this.dialect);
   }
 
   deserialize(text: string, state: FileFormatState): T | undefined {

@@ -26,24 +26,39 @@ export const DEFAULT_DIALECT: CsvDialect = { delimiter: ',', quote: '"' };
  * unquoted field) does not count, so one stray quote cannot swallow the
  * lines after it.
  */
-export function isCompleteCsvRecord(text: string, { delimiter, quote }: CsvDialect): boolean {
+export function isCompleteCsvRecord(text: string, dialect: CsvDialect): boolean {
+  return csvRecordScanner(dialect)(text);
+}
+
+/**
+ * {@link isCompleteCsvRecord} line by line: told each next line of a record,
+ * says whether the lines so far (joined by '\n') hold whole records. A field
+ * of many lines is scanned once, not again with every line.
+ */
+export function csvRecordScanner({ delimiter, quote }: CsvDialect): (line: string) => boolean {
   let inQuotes = false;
   let fieldStart = true;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inQuotes) {
-      if (c === quote) {
-        if (text[i + 1] === quote) i++;
-        else inQuotes = false;
+  let first = true;
+  return (line) => {
+    // The '\n' before this line: inside quotes it is content, outside it starts a field.
+    if (!first && !inQuotes) fieldStart = true;
+    first = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (inQuotes) {
+        if (c === quote) {
+          if (line[i + 1] === quote) i++;
+          else inQuotes = false;
+        }
+      } else if (c === quote && fieldStart) {
+        inQuotes = true;
+        fieldStart = false;
+      } else {
+        fieldStart = c === delimiter || c === '\n';
       }
-    } else if (c === quote && fieldStart) {
-      inQuotes = true;
-      fieldStart = false;
-    } else {
-      fieldStart = c === delimiter || c === '\n';
     }
-  }
-  return !inQuotes;
+    return !inQuotes;
+  };
 }
 
 /** The fields of one CSV record; throws an `Error` saying what is malformed and where. */

@@ -77,7 +77,7 @@ export class FileSourceReader<T> implements SourceReader<T> {
   private readonly queued = new Set<string>();
   private cursor: LineCursor | undefined;
   /** A record spanning lines (an open CSV quote) being assembled: its first line (bytes copied) and its lines so far. */
-  private assembly: { first: Line; lines: string[]; bytes: number } | undefined;
+  private assembly: { first: Line; lines: string[]; bytes: number; scan: ((line: string) => boolean) | undefined } | undefined;
   private readonly chunk = Buffer.allocUnsafe(64 * 1024);
   private readonly badRecords: BadRecords;
   private readonly continuous: boolean;
@@ -186,12 +186,15 @@ export class FileSourceReader<T> implements SourceReader<T> {
           this.badFirstLine(output, split, open.first, budget, `a quoted field opened on this line runs past ${MAX_RECORD_BYTES} bytes`);
           continue;
         }
+        if (open.scan !== undefined ? !open.scan(text) : !format.isComplete!(open.lines.join('\n'))) continue;
         text = open.lines.join('\n');
-        if (!format.isComplete!(text)) continue;
         raw = Buffer.from(text, 'utf8');
         this.assembly = undefined;
       } else if (format.isComplete !== undefined && !format.isComplete(text)) {
-        this.assembly = { first: { ...step, bytes: Buffer.from(step.bytes) }, lines: [text], bytes: step.bytes.length };
+        // Formats that can scan line by line do, so a record of many lines is not scanned again per line.
+        const scan = format.recordScanner?.();
+        scan?.(text);
+        this.assembly = { first: { ...step, bytes: Buffer.from(step.bytes) }, lines: [text], bytes: step.bytes.length, scan };
         continue;
       }
       const firstLine = open?.first.number ?? step.number;

@@ -26,6 +26,12 @@ export interface RecordStreamFormat<T> {
    */
   isComplete?(text: string): boolean;
   /**
+   * Optional, with `isComplete`: the same test line by line, for records of
+   * many lines. The function returned is told each line of a record in turn
+   * and says whether the lines so far are a whole record.
+   */
+  recordScanner?(): (line: string) => boolean;
+  /**
    * The record in `text`, or `undefined` for text that holds none (a blank
    * line, a header). Throws when the text is malformed.
    */

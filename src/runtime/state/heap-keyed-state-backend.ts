@@ -30,6 +30,9 @@ function snapshotForm(value: unknown): unknown {
 export type Namespace = string;
 export const VOID_NAMESPACE: Namespace = '';
 
+/** Applies one restored entry of a state. */
+type EntrySink = (key: unknown, namespace: string, value: unknown, keyGroup: number | undefined) => void;
+
 /** The values of one state: key → namespace → value. */
 export type StateTable = KeyGroupedMap<NamespaceMap<unknown>>;
 
@@ -134,7 +137,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const restored = this.restored.get(name);
     if (restored !== undefined) {
       this.restored.delete(name);
-      for (const entry of restored.table.entries()) this.restoreEntry(name, restored.kind, entry.key, VOID_NAMESPACE, entry.value.get(VOID_NAMESPACE), entry.keyGroup, table);
+      const apply = this.entrySink(name, restored.kind, table);
+      for (const entry of restored.table.entries()) apply(entry.key, VOID_NAMESPACE, entry.value.get(VOID_NAMESPACE), entry.keyGroup);
     }
     this.rawTables.set(name, table);
     return table;
@@ -191,31 +195,47 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           if (keyGroup < start || keyGroup > end) continue;
           const bytes = await files.readSection(file, keyGroup);
           if (bytes === undefined) continue;
-          forEachKeyGroupEntry(bytes, (name, key, namespace, value) => this.restoreEntry(name, kinds.get(name), key, namespace, value, keyGroup));
+          // Entries of one state come in runs: resolve where they go once per run.
+          let runName: string | undefined;
+          let apply: EntrySink | undefined;
+          forEachKeyGroupEntry(bytes, (name, key, namespace, value) => {
+            if (name !== runName) {
+              apply = this.entrySink(name, kinds.get(name));
+              runName = name;
+            }
+            apply!(key, namespace, value, keyGroup);
+          });
         }
       }
     }
   }
 
-  /** Applies one restored entry; `keyGroup`: the section's (trusted, as Flink trusts a snapshot's key groups). */
-  private restoreEntry(name: string, kind: KeyedStateKind | undefined, key: unknown, namespace: string, value: unknown, keyGroup?: number, raw = this.rawTables.get(name)): void {
+  /**
+   * Where restored entries of state `name` go: its raw table, registered
+   * table or restored table. The key group passed is the section's (trusted,
+   * as Flink trusts a snapshot's key groups).
+   */
+  private entrySink(name: string, kind: KeyedStateKind | undefined, raw = this.rawTables.get(name)): EntrySink {
     if (kind === undefined) throw new FlinktsError('STATE_INCOMPATIBLE', `keyed state '${name}' has entries but is not listed among the snapshot's states`);
     if (raw !== undefined) {
-      if (kind !== 'value' || namespace !== VOID_NAMESPACE) {
-        throw new FlinktsError('STATE_INCOMPATIBLE', `state '${name}' was restored as ${kind} state${namespace === VOID_NAMESPACE ? '' : ' with namespaces'} and is now requested as value state`);
-      }
-      if (value === DELETED || value === undefined) raw.delete(key);
-      else raw.set(key, value);
-      return;
+      return (key, namespace, value) => {
+        if (kind !== 'value' || namespace !== VOID_NAMESPACE) {
+          throw new FlinktsError('STATE_INCOMPATIBLE', `state '${name}' was restored as ${kind} state${namespace === VOID_NAMESPACE ? '' : ' with namespaces'} and is now requested as value state`);
+        }
+        if (value === DELETED || value === undefined) raw.delete(key);
+        else raw.set(key, value);
+      };
     }
     const table = this.restoreTable(name, kind);
-    const canonical = canonicalKey(key);
-    const namespaces = table.entryOfCanonical(canonical)?.value;
-    if (value === DELETED) {
-      namespaces?.delete(namespace);
-      if (namespaces?.size === 0) table.delete(key);
-    } else if (namespaces === undefined) table.insert(key, new NamespaceMap<unknown>().set(namespace, value), canonical, keyGroup);
-    else namespaces.set(namespace, value);
+    return (key, namespace, value, keyGroup) => {
+      const canonical = canonicalKey(key);
+      const namespaces = table.entryOfCanonical(canonical)?.value;
+      if (value === DELETED) {
+        namespaces?.delete(namespace);
+        if (namespaces?.size === 0) table.delete(key);
+      } else if (namespaces === undefined) table.insert(key, new NamespaceMap<unknown>().set(namespace, value), canonical, keyGroup);
+      else namespaces.set(namespace, value);
+    };
   }
 
   private clearKeyGroup(keyGroup: number): void {

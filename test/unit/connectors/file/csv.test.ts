@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DIALECT, formatCsvRecord, isCompleteCsvRecord, parseCsvRecord } from '../../../../src/connectors/file/csv.js';
+import { csvRecordScanner, DEFAULT_DIALECT, formatCsvRecord, isCompleteCsvRecord, parseCsvRecord } from '../../../../src/connectors/file/csv.js';
 
 const parse = (text: string) => parseCsvRecord(text, DEFAULT_DIALECT);
 
@@ -43,6 +43,18 @@ describe('CSV records', () => {
         expect(parse(text)).toEqual(fields);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('scanning line by line says what isCompleteCsvRecord says of every prefix of lines', () => {
+    const text = fc.array(fc.constantFrom('a', ',', '"', '\n', ';', 'x'), { maxLength: 60 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        const lines = t.split('\n');
+        const scan = csvRecordScanner(DEFAULT_DIALECT);
+        lines.forEach((line, i) => expect(scan(line)).toBe(isCompleteCsvRecord(lines.slice(0, i + 1).join('\n'), DEFAULT_DIALECT)));
+      }),
+      { numRuns: 500 },
     );
   });
 });
