@@ -7,9 +7,9 @@
  */
 import { canonicalKey } from '../state/key-grouped-map.js';
 import { CheckpointFormatError } from './checkpoint-errors.js';
-import type { KeyedStateHandle, OperatorStateHandle, StateFileReader, StateFileRef } from './metadata.js';
+import type { KeyedStateFile, KeyedStateHandle, OperatorStateHandle, StateFileReader, StateFileRef } from './metadata.js';
 import { LocalStateFileReader } from './state-files.js';
-import { decodeKeyGroupSection, decodeOperatorState, DELETED, type OperatorStateLists } from './state-sections.js';
+import { decodeOperatorState, decodeSection, DELETED, type DecodedSection, type OperatorStateLists } from './state-sections.js';
 
 /** One keyed state entry of a snapshot. */
 export interface KeyedStateEntry {
@@ -35,22 +35,30 @@ export async function* readKeyedEntries(reader: StateFileReader, handle: KeyedSt
     const entries = new Map<string, KeyedStateEntry>();
     for (const file of handle.files) {
       if (!file.delta || file.clearedKeyGroups?.includes(keyGroup) === true) entries.clear();
-      const bytes = await reader.readSection(file, keyGroup);
-      if (bytes === undefined) continue;
-      let records;
-      try {
-        records = decodeKeyGroupSection(bytes);
-      } catch (error) {
-        throw new CheckpointFormatError(nameOf(reader, file), 'malformed', `the section of key group ${keyGroup} does not decode: ${(error as Error).message}`, { cause: error });
-      }
-      for (const [name, key, namespace, value] of records) {
-        if (stateName !== undefined && name !== stateName) continue;
+      const section = await readSection(reader, file, keyGroup);
+      section?.forEach((name, key, namespace, value) => {
+        if (stateName !== undefined && name !== stateName) return;
         const id = entryId(name, key, namespace);
         if (value === DELETED) entries.delete(id);
         else entries.set(id, { keyGroup, stateName: name, key, namespace, value });
-      }
+      });
     }
     yield* entries.values();
+  }
+}
+
+/**
+ * The decoded section of `keyGroup` in `file` (undefined when the file has
+ * none). A section that does not decode is a CheckpointFormatError naming
+ * the file and the key group: every restore reads sections through here.
+ */
+export async function readSection(reader: StateFileReader, file: KeyedStateFile, keyGroup: number): Promise<DecodedSection | undefined> {
+  const bytes = await reader.readSection(file, keyGroup);
+  if (bytes === undefined) return undefined;
+  try {
+    return decodeSection(bytes);
+  } catch (error) {
+    throw new CheckpointFormatError(nameOf(reader, file), 'malformed', `the section of key group ${keyGroup} does not decode: ${(error as Error).message}`, { cause: error });
   }
 }
 

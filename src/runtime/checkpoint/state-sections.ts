@@ -104,34 +104,46 @@ export function encodeKeyGroupSection(entries: Iterable<KeyedEntryRecord>): Buff
   return builder.finish();
 }
 
+/** A decoded section: its entries, in order; `DELETED` marks removed ones. */
+export interface DecodedSection {
+  readonly size: number;
+  forEach(visit: (stateName: string, key: unknown, namespace: string, value: unknown) => void): void;
+}
+
 /**
- * Calls `visit` for every entry of a section, in order; `DELETED` marks
- * removed entries. Throws a TypeError on a malformed section.
+ * Decodes a section written by {@link encodeKeyGroupSection} (or format 1).
+ * Throws a TypeError on a malformed section; visiting the entries decodes
+ * nothing more, so an error a visitor throws is the visitor's.
  */
-export function forEachKeyGroupEntry(bytes: Uint8Array, visit: (stateName: string, key: unknown, namespace: string, value: unknown) => void): void {
+export function decodeSection(bytes: Uint8Array): DecodedSection {
   if (!isFormat2(bytes)) {
-    for (const [name, key, namespace, value] of decodeFormat1(bytes)) visit(name, key, namespace, value);
-    return;
+    const rows = decodeFormat1(bytes);
+    return { size: rows.length, forEach: (visit) => rows.forEach(([name, key, namespace, value]) => visit(name, key, namespace, value)) };
   }
   const body = container.unpack(bytes.subarray(SECTION_MAGIC.length)) as Record<string, unknown>;
   if (typeof body !== 'object' || body === null) throw new TypeError('a keyed state section is not a map of columns');
   const count = body.n;
   if (!Number.isSafeInteger(count) || (count as number) < 0) throw new TypeError('a keyed state section does not say how many entries it has');
   const n = count as number;
-  if (n === 0) return;
+  if (n === 0) return { size: 0, forEach: () => undefined };
   const names = dictionary(body.s, 'state names');
   const namespaces = dictionary(body.ns, 'namespaces');
   const stateOf = indexes(body.si, n, names, 'state');
   const namespaceOf = indexes(body.ni, n, namespaces, 'namespace');
   const keys = fromColumn(body.k, n);
   const values = fromColumn(body.v, n, (value) => (isDeletedWire(value) ? DELETED : value));
-  for (let i = 0; i < n; i++) visit(names[stateOf(i)]!, keys[i], namespaces[namespaceOf(i)]!, values[i]);
+  return {
+    size: n,
+    forEach: (visit) => {
+      for (let i = 0; i < n; i++) visit(names[stateOf(i)]!, keys[i], namespaces[namespaceOf(i)]!, values[i]);
+    },
+  };
 }
 
-/** Decodes a section written by {@link encodeKeyGroupSection} (or format 1); `DELETED` marks removed entries. */
+/** Decodes a section into rows (see {@link decodeSection}). */
 export function decodeKeyGroupSection(bytes: Uint8Array): KeyedEntryRecord[] {
   const out: KeyedEntryRecord[] = [];
-  forEachKeyGroupEntry(bytes, (name, key, namespace, value) => out.push([name, key, namespace, value]));
+  decodeSection(bytes).forEach((name, key, namespace, value) => out.push([name, key, namespace, value]));
   return out;
 }
 

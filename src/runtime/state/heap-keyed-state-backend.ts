@@ -7,7 +7,8 @@
 import { FlinktsError } from '../../api/errors.js';
 import type { AnyStateDescriptor } from '../../api/state.js';
 import type { KeyedStateHandle, KeyedStateKind, StateFileReader } from '../checkpoint/metadata.js';
-import { DELETED, forEachKeyGroupEntry, KeyGroupSectionBuilder } from '../checkpoint/state-sections.js';
+import { readSection } from '../checkpoint/state-dump.js';
+import { DELETED, KeyGroupSectionBuilder } from '../checkpoint/state-sections.js';
 import type { KeyedSnapshotOptions, KeyedStateBackend } from './keyed-state-backend.js';
 import { canonicalKey, KeyGroupedMap, type KeyGroupRange } from './key-grouped-map.js';
 import { createState, type InternalKvState } from './heap-states.js';
@@ -193,12 +194,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
         for (const keyGroup of cleared) this.clearKeyGroup(keyGroup);
         for (const [keyGroup] of file.sections) {
           if (keyGroup < start || keyGroup > end) continue;
-          const bytes = await files.readSection(file, keyGroup);
-          if (bytes === undefined) continue;
+          const section = await readSection(files, file, keyGroup);
           // Entries of one state come in runs: resolve where they go once per run.
           let runName: string | undefined;
           let apply: EntrySink | undefined;
-          forEachKeyGroupEntry(bytes, (name, key, namespace, value) => {
+          section?.forEach((name, key, namespace, value) => {
             if (name !== runName) {
               apply = this.entrySink(name, kinds.get(name));
               runName = name;

@@ -9,7 +9,8 @@ import { isCheckpointedFunction, isCheckpointListener, type CheckpointedFunction
 import { FlinktsError } from '../../api/errors.js';
 import { assignToKeyGroup } from '../../graph/key-groups.js';
 import type { CheckpointMetadata, KeyedStateHandle, OperatorStateHandle, SnapshotFormat, StateFileReader, StateFileWriter } from '../checkpoint/metadata.js';
-import { decodeKeyGroupSection, decodeOperatorState, encodeOperatorState, KeyGroupSectionBuilder } from '../checkpoint/state-sections.js';
+import { readSection } from '../checkpoint/state-dump.js';
+import { decodeOperatorState, encodeOperatorState, KeyGroupSectionBuilder } from '../checkpoint/state-sections.js';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
 import { HeapOperatorStateStore, redistributeOperatorState, type OperatorStateList } from '../state/operator-state-store.js';
@@ -206,13 +207,12 @@ export async function readRestoredTimers(handles: readonly KeyedStateHandle[], r
     for (const file of handle.files) {
       for (const [keyGroup] of file.sections) {
         if (keyGroup < range.start || keyGroup > range.end) continue;
-        const bytes = await reader.readSection(file, keyGroup);
-        if (bytes === undefined) continue;
-        for (const [name, key, namespace, value] of decodeKeyGroupSection(bytes)) {
+        const section = await readSection(reader, file, keyGroup);
+        section?.forEach((name, key, namespace, value) => {
           const list = byState.get(name) ?? [];
           list.push({ key, namespace, timestamps: value as number[] });
           byState.set(name, list);
-        }
+        });
       }
     }
   }

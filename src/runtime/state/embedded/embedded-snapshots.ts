@@ -29,7 +29,8 @@
 import { FlinktsError } from '../../../api/errors.js';
 import { assignToKeyGroup } from '../../../graph/key-groups.js';
 import type { KeyedStateFile, KeyedStateHandle, StateFileReader } from '../../checkpoint/metadata.js';
-import { decodeKeyGroupSection, DELETED, encodeKeyGroupSection, type KeyedEntryRecord } from '../../checkpoint/state-sections.js';
+import { readSection } from '../../checkpoint/state-dump.js';
+import { DELETED, encodeKeyGroupSection, type KeyedEntryRecord } from '../../checkpoint/state-sections.js';
 import type { KeyedSnapshotOptions } from '../keyed-state-backend.js';
 import type { KeyGroupRange } from '../key-grouped-map.js';
 import type { EmbeddedStore, StoreSnapshot } from './embedded-store.js';
@@ -147,9 +148,10 @@ export class EmbeddedSnapshots {
         if (cleared.length > 0) store.write((w) => cleared.forEach((g) => w.removeRange(prefixRange(groupPrefix(g)).start, prefixRange(groupPrefix(g)).end)));
         for (const [keyGroup] of file.sections) {
           if (keyGroup < start || keyGroup > end) continue;
-          const bytes = await files.readSection(file, keyGroup);
-          if (bytes === undefined) continue;
-          const records = decodeKeyGroupSection(bytes);
+          const section = await readSection(files, file, keyGroup);
+          if (section === undefined) continue;
+          const records: KeyedEntryRecord[] = [];
+          section.forEach((name, key, namespace, value) => records.push([name, key, namespace, value]));
           store.write((writer) => {
             for (const record of records) {
               const kind = listed.get(record[0]);

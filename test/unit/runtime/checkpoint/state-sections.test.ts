@@ -5,6 +5,9 @@
  * read; malformed sections fail with a TypeError naming what is wrong.
  */
 import { Packr } from 'msgpackr';
+import { CheckpointFormatError } from '../../../../src/runtime/checkpoint/checkpoint-errors.js';
+import type { KeyedStateFile, StateFileReader } from '../../../../src/runtime/checkpoint/metadata.js';
+import { HeapKeyedStateBackend } from '../../../../src/runtime/state/heap-keyed-state-backend.js';
 import { describe, expect, it } from 'vitest';
 import { decodeKeyGroupSection, DELETED, encodeKeyGroupSection, KeyGroupSectionBuilder, type KeyedEntryRecord } from '../../../../src/runtime/checkpoint/state-sections.js';
 
@@ -157,5 +160,14 @@ describe('keyed state sections (format 2)', () => {
     expect(() => decodeKeyGroupSection(section({ v: ['z', 1] }))).toThrow(/column of kind 'z' is unknown/);
     expect(() => decodeKeyGroupSection(section({ v: ['s', ['a']] }))).toThrow(/does not hold 2 strings/);
     expect(() => decodeKeyGroupSection(new Packr().pack({ not: 'rows' }))).toThrow(/not a list of entries/);
+  });
+
+  it('a restore that meets a section that does not decode fails with a CheckpointFormatError naming the file and key group', async () => {
+    const file = { path: 'op-0-1.keyed', location: 'exclusive', size: 8, sha256: '0'.repeat(64), sections: [[3, 0, 8]], delta: false } as unknown as KeyedStateFile;
+    const reader = { readSection: async () => Buffer.concat([Buffer.from('FKS2', 'latin1'), container.pack({ n: 2 })]) } as unknown as StateFileReader;
+    const backend = new HeapKeyedStateBackend({ start: 0, end: 7 }, 8);
+    const restoring = backend.restore([{ keyGroupRange: { start: 0, end: 7 }, files: [file], states: [{ name: 'c', kind: 'value' }] }], reader);
+    await expect(restoring).rejects.toBeInstanceOf(CheckpointFormatError);
+    await expect(restoring).rejects.toThrow('op-0-1.keyed: the section of key group 3 does not decode: a keyed state section lists no state names');
   });
 });
