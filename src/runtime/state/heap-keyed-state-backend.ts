@@ -240,7 +240,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   private clearKeyGroup(keyGroup: number): void {
     for (const table of [...[...this.tables.values(), ...this.restored.values()].map((t) => t.table), ...this.rawTables.values()]) {
-      for (const entry of [...(table as KeyGroupedMap<unknown>).groupEntries(keyGroup)]) table.delete(entry.key);
+      for (const entry of [...(table as KeyGroupedMap<unknown>).group(keyGroup)]) table.delete(entry.key);
     }
   }
 

@@ -122,11 +122,6 @@ export class KeyGroupedMap<V> {
     last.slot = entry.slot;
   }
 
-  /** Entries of one key group (for snapshots). */
-  groupEntries(keyGroup: number): IterableIterator<KeyedEntry<V>> {
-    return this.groups[keyGroup - this.range.start]!.values();
-  }
-
   /** The entries of one key group (for snapshots: not to be changed, nor the table while it is walked). */
   group(keyGroup: number): readonly KeyedEntry<V>[] {
     return this.groups[keyGroup - this.range.start]!;

@@ -101,13 +101,6 @@ export class HeapTimerService implements InternalTimerService {
     this.cancelScheduled = undefined;
   }
 
-  /** The live timers of both domains, for a snapshot. */
-  timers(): { domain: 'event' | 'processing'; key: unknown; namespace: Namespace; timestamp: number }[] {
-    const out: { domain: 'event' | 'processing'; key: unknown; namespace: Namespace; timestamp: number }[] = [];
-    this.forEachTimer((domain, key, namespace, timestamp) => out.push({ domain, key, namespace, timestamp }));
-    return out;
-  }
-
   /** Calls `visit` for every live timer of both domains (for a snapshot, without building objects). */
   forEachTimer(visit: (domain: 'event' | 'processing', key: unknown, namespace: Namespace, timestamp: number) => void): void {
     this.eventTimers.forEachLive((t) => visit('event', t.key, t.namespace, t.timestamp));

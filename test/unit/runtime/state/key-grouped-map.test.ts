@@ -31,8 +31,8 @@ describe('KeyGroupedMap', () => {
       expectedGroups.set(group, [...(expectedGroups.get(group) ?? []), key]);
     }
     for (let group = 0; group < 128; group++) {
-      expect([...map.groupEntries(group)].map((e) => e.key)).toEqual(expectedGroups.get(group) ?? []);
-      for (const entry of map.groupEntries(group)) expect(entry.keyGroup).toBe(group);
+      expect([...map.group(group)].map((e) => e.key)).toEqual(expectedGroups.get(group) ?? []);
+      for (const entry of map.group(group)) expect(entry.keyGroup).toBe(group);
     }
     // Composite keys are found by an equal value, not only the same object.
     expect(map.get({ region: 'eu', id: 3 })).toBe(KEYS.length - 2);
@@ -48,7 +48,7 @@ describe('KeyGroupedMap', () => {
     map.delete('x');
     map.delete('never-there');
     expect(map.size).toBe(0);
-    expect([...map.groupEntries(assignToKeyGroup('x', 128))]).toEqual([]);
+    expect([...map.group(assignToKeyGroup('x', 128))]).toEqual([]);
   });
 
   it('refuses a key whose group belongs to another subtask', () => {
@@ -80,7 +80,7 @@ describe('HeapKeyedStateBackend key groups', () => {
       expect(table.size).toBe(mine.length);
       let filed = 0;
       for (let group = range.start; group <= range.end; group++) {
-        for (const entry of table.groupEntries(group)) {
+        for (const entry of table.group(group)) {
           expect(assignToKeyGroup(entry.key, maxParallelism)).toBe(group);
           filed++;
         }
