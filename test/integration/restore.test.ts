@@ -14,7 +14,8 @@
  * ids it cannot map, unless `allowNonRestoredState` drops that state.
  * Rescaling: p = 2 → 3 → 1 gives the totals of one uninterrupted run.
  */
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeJob, runJob, type RunResult } from 'flinkts/client';
@@ -145,6 +146,31 @@ describe.each([1, 3])('restore at parallelism %i', (parallelism) => {
     const dropped = await runRestore({ order: 'b', uids: false, to: 70_000, parallelism, from: first.checkpoint!, allowNonRestoredState: true });
     expectFinished(dropped.result);
     expectTotals(dropped, parallelism, 30_001, 70_000, 40_000);
+  });
+});
+
+describe('C1: a restore from a checkpoint with a corrupted keyed state file', () => {
+  it('fails with INVALID_SNAPSHOT naming the file and the checksum mismatch, without restarts, whether or not its sections still decode', async () => {
+    const checkpoints = workDir();
+    const args = (out: string): string[] => ['--kind', 'value', '--count', '2000', '--checkpoints', checkpoints, '--output', out];
+    const first = await runJob({ job: join(JOBS, 'fault-state-kind.ts'), args: args(outputPath()), parallelism: 1 });
+    expectFinished(first);
+    const checkpoint = finalCheckpoint(checkpoints, first.jobId);
+    const keyed = readdirSync(checkpoint).filter((name) => name.endsWith('.keyed'));
+    expect(keyed.length).toBeGreaterThan(0);
+    const path = join(checkpoint, keyed[0]!);
+    const original = readFileSync(path);
+    // Byte 4 is the first section's map header (it no longer decodes); the last byte is inside a value (it still does).
+    for (const at of [4, original.length - 1]) {
+      const bytes = Buffer.from(original);
+      bytes[at] = bytes[at]! ^ 0x01;
+      writeFileSync(path, bytes);
+      const restored = await runJob({ job: join(JOBS, 'fault-state-kind.ts'), args: args(outputPath()), parallelism: 1, fromSavepoint: checkpoint });
+      expect(restored.status).toBe('FAILED');
+      expect(restored.error?.code).toBe('INVALID_SNAPSHOT');
+      expect(restored.error?.message).toContain(`${path}: checksum mismatch: the metadata records SHA-256 ${createHash('sha256').update(original).digest('hex')}, the file has ${createHash('sha256').update(bytes).digest('hex')}`);
+      expect(restored.restarts).toBe(0);
+    }
   });
 });
 

@@ -125,6 +125,11 @@ export interface StateFileWriter {
 export interface StateFileReader {
   /** The bytes of one key group's section, or undefined when the file has none for it. */
   readSection(file: KeyedStateFile, keyGroup: number): Promise<Uint8Array | undefined>;
+  /**
+   * The caller is done with bytes `readSection` gave (nothing it decoded
+   * refers to them): the reader may read the next section into them.
+   */
+  release?(bytes: Uint8Array): void;
   /** A whole file. */
   readFile(file: StateFileRef): Promise<Uint8Array>;
 }

@@ -10,9 +10,12 @@
  *
  *   ['i', bytes]              int32, little-endian (−0 is not an int32 here)
  *   ['f', bytes]              float64, little-endian (every other number)
- *   ['s', string[]]           strings
+ *   ['S', text, lengths]      strings: all of them as one text, and the length
+ *                             of each (UTF-16 code units, int32)
+ *   ['s', string[]]           strings, one MessagePack string each (columns
+ *                             too long to join, and sections written before 'S')
  *   ['o', fields, columns]    plain objects with exactly `fields`, in that
- *                             order, each field an `i`, `f` or `s` column
+ *                             order, each field an `i`, `f`, `S` or `s` column
  *   ['l', column]             arrays of one element (timers: `[timestamp]`)
  *   ['x', bytes]              anything else
  */
@@ -21,6 +24,7 @@ import { Packr } from 'msgpackr';
 export type Column =
   | readonly ['i', Uint8Array]
   | readonly ['f', Uint8Array]
+  | readonly ['S', string, Uint8Array]
   | readonly ['s', readonly string[]]
   | readonly ['o', readonly string[], readonly Column[]]
   | readonly ['l', Column]
@@ -28,8 +32,9 @@ export type Column =
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** Decoded bytes are copies (`copyBuffers`): a `Buffer` in restored state must not keep a whole file's bytes alive. */
 function structured(): Packr {
-  return new Packr({ structuredClone: true });
+  return new Packr({ structuredClone: true, copyBuffers: true });
 }
 
 /** The column of `values` (all of them: its length is the section's entry count). */
@@ -46,7 +51,7 @@ export function listColumn(values: readonly unknown[]): Column {
 function typedColumn(values: readonly unknown[]): Column | undefined {
   const first = values[0];
   if (typeof first === 'number') return numberColumn(values);
-  if (typeof first === 'string') return values.every((v) => typeof v === 'string') ? ['s', values as string[]] : undefined;
+  if (typeof first === 'string') return values.every((v) => typeof v === 'string') ? stringColumn(values as string[]) : undefined;
   if (isPlainObject(first)) return objectColumn(values, Object.keys(first));
   if (isSingleton(first)) {
     if (!values.every(isSingleton)) return undefined;
@@ -79,6 +84,28 @@ function numberColumn(values: readonly unknown[]): Column | undefined {
   return [ints !== undefined ? 'i' : 'f', LITTLE_ENDIAN ? bytes : swap(bytes, ints !== undefined ? 4 : 8)];
 }
 
+/** Strings longer than this together are written one by one (a joined text must stay far below V8's string limit). */
+const MAX_JOINED_LENGTH = 1 << 26;
+
+/**
+ * One text (one MessagePack string) and the lengths: written with one UTF-8
+ * encoding instead of one per string, and read back as slices of one decoded
+ * text, which V8 keeps as
+ * references into it (a restore of millions of strings allocates a fraction of
+ * their bytes, and copies nothing). Very large columns are written string by
+ * string. As in every UTF-8 form (and the `s` column), a lone surrogate reads
+ * back as U+FFFD; the lengths stay right, as both are one code unit.
+ */
+function stringColumn(values: readonly string[]): Column {
+  const lengths = new Int32Array(values.length);
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += lengths[i] = values[i]!.length;
+  if (total > MAX_JOINED_LENGTH) return ['s', values];
+  const text = values.join('');
+  const lengthBytes = new Uint8Array(lengths.buffer);
+  return ['S', text, LITTLE_ENDIAN ? lengthBytes : swap(lengthBytes, 4)];
+}
+
 function objectColumn(values: readonly unknown[], fields: readonly string[]): Column | undefined {
   if (fields.length === 0) return undefined;
   const byField = fields.map(() => new Array<unknown>(values.length));
@@ -96,7 +123,7 @@ function objectColumn(values: readonly unknown[], fields: readonly string[]): Co
   const columns: Column[] = [];
   for (const fieldValues of byField) {
     const column = typedColumn(fieldValues);
-    if (column === undefined || (column[0] !== 'i' && column[0] !== 'f' && column[0] !== 's')) return undefined;
+    if (column === undefined || (column[0] !== 'i' && column[0] !== 'f' && column[0] !== 'S' && column[0] !== 's')) return undefined;
     columns.push(column);
   }
   return ['o', fields, columns];
@@ -126,6 +153,23 @@ export function fromColumn(column: unknown, count: number, fromWire: (value: unk
       copy.set(bytes as Uint8Array);
       if (!LITTLE_ENDIAN) swap(copy, width);
       return Array.from(width === 4 ? new Int32Array(copy.buffer) : new Float64Array(copy.buffer));
+    }
+    case 'S': {
+      const [, text, lengthBytes] = column as unknown[];
+      if (typeof text !== 'string' || !(lengthBytes instanceof Uint8Array) || lengthBytes.byteLength !== count * 4) fail(`does not hold ${count} strings`);
+      const lengths = new Int32Array(count);
+      new Uint8Array(lengths.buffer).set(lengthBytes as Uint8Array);
+      if (!LITTLE_ENDIAN) swap(new Uint8Array(lengths.buffer), 4);
+      const all = text as string;
+      const out = new Array<string>(count);
+      let at = 0;
+      for (let i = 0; i < count; i++) {
+        const length = lengths[i]!;
+        if (length < 0 || at + length > all.length) fail(`has lengths beyond its ${all.length} characters`);
+        out[i] = all.slice(at, (at += length));
+      }
+      if (at !== all.length) fail(`has ${all.length - at} characters beyond its lengths`);
+      return out;
     }
     case 's': {
       const strings = column[1] as unknown;

@@ -59,6 +59,9 @@ export async function readSection(reader: StateFileReader, file: KeyedStateFile,
     return decodeSection(bytes);
   } catch (error) {
     throw new CheckpointFormatError(nameOf(reader, file), 'malformed', `the section of key group ${keyGroup} does not decode: ${(error as Error).message}`, { cause: error });
+  } finally {
+    // What decodeSection gives copies what it needs from the bytes.
+    reader.release?.(bytes);
   }
 }
 

@@ -11,7 +11,7 @@
  * values. Format 1 sections (one structured-clone MessagePack array of
  * `[stateName, key, namespace, value]` rows) are still read.
  */
-import { Packr } from 'msgpackr';
+import { Packr, RESERVE_START_SPACE } from 'msgpackr';
 import { fromColumn, listColumn, toColumn } from './section-columns.js';
 
 /** One keyed state entry: the state's name, the key, the namespace (`''` for none) and the value. */
@@ -27,8 +27,9 @@ export type OperatorStateLists = Record<string, readonly unknown[]>;
 /** The first bytes of a format 2 keyed section ('F' is no MessagePack array, which every format 1 section is). */
 const SECTION_MAGIC = Buffer.from('FKS2', 'latin1');
 
+/** Decoded bytes are copies: restored state must not keep a file's bytes alive. */
 function packr(): Packr {
-  return new Packr({ structuredClone: true });
+  return new Packr({ structuredClone: true, copyBuffers: true });
 }
 
 /** The container of a format 2 section: only strings, numbers, arrays and bytes. */
@@ -87,7 +88,10 @@ export class KeyGroupSectionBuilder {
       k: toColumn(this.keys),
       v: this.listsOfOne ? listColumn(this.values) : toColumn(this.values, (value) => (value === DELETED ? DELETED_WIRE : value)),
     };
-    return Buffer.concat([SECTION_MAGIC, container.pack(body)]);
+    // The magic goes into space reserved before the map: no copy of the whole section to prepend it.
+    const bytes = container.pack(body, RESERVE_START_SPACE | SECTION_MAGIC.length);
+    bytes.set(SECTION_MAGIC, 0);
+    return bytes;
   }
 }
 
@@ -107,25 +111,28 @@ export function encodeKeyGroupSection(entries: Iterable<KeyedEntryRecord>): Buff
 /** A decoded section: its entries, in order; `DELETED` marks removed ones. */
 export interface DecodedSection {
   readonly size: number;
+  /** All entries are in one namespace (so a full section has each key at most once per state). */
+  readonly singleNamespace: boolean;
   forEach(visit: (stateName: string, key: unknown, namespace: string, value: unknown) => void): void;
 }
 
 /**
  * Decodes a section written by {@link encodeKeyGroupSection} (or format 1).
  * Throws a TypeError on a malformed section; visiting the entries decodes
- * nothing more, so an error a visitor throws is the visitor's.
+ * nothing more, so an error a visitor throws is the visitor's. Nothing it
+ * returns refers to `bytes`: the caller may reuse them at once.
  */
 export function decodeSection(bytes: Uint8Array): DecodedSection {
   if (!isFormat2(bytes)) {
     const rows = decodeFormat1(bytes);
-    return { size: rows.length, forEach: (visit) => rows.forEach(([name, key, namespace, value]) => visit(name, key, namespace, value)) };
+    return { size: rows.length, singleNamespace: new Set(rows.map((row) => row[2])).size <= 1, forEach: (visit) => rows.forEach(([name, key, namespace, value]) => visit(name, key, namespace, value)) };
   }
   const body = container.unpack(bytes.subarray(SECTION_MAGIC.length)) as Record<string, unknown>;
   if (typeof body !== 'object' || body === null) throw new TypeError('a keyed state section is not a map of columns');
   const count = body.n;
   if (!Number.isSafeInteger(count) || (count as number) < 0) throw new TypeError('a keyed state section does not say how many entries it has');
   const n = count as number;
-  if (n === 0) return { size: 0, forEach: () => undefined };
+  if (n === 0) return { size: 0, singleNamespace: true, forEach: () => undefined };
   const names = dictionary(body.s, 'state names');
   const namespaces = dictionary(body.ns, 'namespaces');
   const stateOf = indexes(body.si, n, names, 'state');
@@ -134,6 +141,7 @@ export function decodeSection(bytes: Uint8Array): DecodedSection {
   const values = fromColumn(body.v, n, (value) => (isDeletedWire(value) ? DELETED : value));
   return {
     size: n,
+    singleNamespace: namespaces.length === 1,
     forEach: (visit) => {
       for (let i = 0; i < n; i++) visit(names[stateOf(i)]!, keys[i], namespaces[namespaceOf(i)]!, values[i]);
     },

@@ -138,7 +138,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const restored = this.restored.get(name);
     if (restored !== undefined) {
       this.restored.delete(name);
-      const apply = this.entrySink(name, restored.kind, table);
+      const apply = this.entrySink(name, restored.kind, undefined, false, table);
       for (const entry of restored.table.entries()) apply(entry.key, VOID_NAMESPACE, entry.value.get(VOID_NAMESPACE), entry.keyGroup);
     }
     this.rawTables.set(name, table);
@@ -195,12 +195,16 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
         for (const [keyGroup] of file.sections) {
           if (keyGroup < start || keyGroup > end) continue;
           const section = await readSection(files, file, keyGroup);
+          if (section === undefined) continue;
+          // A full section of one namespace has each key once per state: into a key group with nothing of that state
+          // yet, every entry is a new key (no look-up first). A section written by another backend is trusted as far.
+          const newKeys = !file.delta && section.singleNamespace;
           // Entries of one state come in runs: resolve where they go once per run.
           let runName: string | undefined;
           let apply: EntrySink | undefined;
-          section?.forEach((name, key, namespace, value) => {
+          section.forEach((name, key, namespace, value) => {
             if (name !== runName) {
-              apply = this.entrySink(name, kinds.get(name));
+              apply = this.entrySink(name, kinds.get(name), keyGroup, newKeys);
               runName = name;
             }
             apply!(key, namespace, value, keyGroup);
@@ -215,7 +219,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * table or restored table. The key group passed is the section's (trusted,
    * as Flink trusts a snapshot's key groups).
    */
-  private entrySink(name: string, kind: KeyedStateKind | undefined, raw = this.rawTables.get(name)): EntrySink {
+  private entrySink(name: string, kind: KeyedStateKind | undefined, keyGroup?: number, newKeys = false, raw = this.rawTables.get(name)): EntrySink {
     if (kind === undefined) throw new FlinktsError('STATE_INCOMPATIBLE', `keyed state '${name}' has entries but is not listed among the snapshot's states`);
     if (raw !== undefined) {
       return (key, namespace, value) => {
@@ -227,6 +231,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       };
     }
     const table = this.restoreTable(name, kind);
+    if (newKeys && keyGroup !== undefined && table.group(keyGroup).length === 0) {
+      return (key, namespace, value) => table.insert(key, new NamespaceMap<unknown>().set(namespace, value), canonicalKey(key), keyGroup);
+    }
     return (key, namespace, value, keyGroup) => {
       const canonical = canonicalKey(key);
       const namespaces = table.entryOfCanonical(canonical)?.value;

@@ -47,7 +47,6 @@ export class TaskHost implements BufferTransport {
   private flushTimer: NodeJS.Timeout | undefined;
   /** Checkpoints this worker heard of (by id): barriers may arrive from a peer before the trigger message. */
   private readonly triggers = new Map<number, { trigger?: CheckpointTrigger; waiting: ((trigger: CheckpointTrigger) => void)[] }>();
-  private reader: StateFileReader | undefined;
   /** Creates the keyed state backends of the hosted chains (set by `deploy`). */
   private stateBackend: KeyedStateBackendFactory = heapBackendFactory;
 
@@ -75,16 +74,33 @@ export class TaskHost implements BufferTransport {
     // Loads the embedded backend's module (lmdb) once per worker, and only when the job uses it.
     this.stateBackend = await loadKeyedStateBackendFactory(deployment.stateBackend, deployment);
     const bases = channelIdBases(deployment.jobGraph);
-    if (deployment.restore !== undefined) this.reader = new LocalStateFileReader(deployment.restore.dir, deployment.restore.sharedDir);
-    for (const { vertexId, subtaskIndex } of deployment.tasks) {
-      const vertex = deployment.jobGraph.vertices.find((v) => v.id === vertexId)!;
-      this.tasks.push(this.createTask(definition, vertex, subtaskIndex, bases, await this.restoredStateOf(vertex, subtaskIndex)));
-    }
-    for (const task of this.tasks) await task.open(this.reader);
+    await this.restoreAndOpen(definition, bases);
     if (deployment.network.bufferTimeoutMs > 0) {
       this.flushTimer = setInterval(() => this.flushAll(), deployment.network.bufferTimeoutMs);
       this.flushTimer.unref();
     }
+  }
+
+  /**
+   * Builds and opens the tasks, restoring their state. Files are checked
+   * (size, SHA-256) alongside the restore, on other threads, and all of them
+   * before any task runs; when the restore fails, a file that does not match
+   * its checksum is the error reported, as it is the likelier cause.
+   */
+  private async restoreAndOpen(definition: JobDefinition, bases: ReturnType<typeof channelIdBases>): Promise<void> {
+    const { restore } = this.deployment;
+    const reader = restore === undefined ? undefined : new LocalStateFileReader(restore.dir, restore.sharedDir, { verifyAlongside: true });
+    try {
+      for (const { vertexId, subtaskIndex } of this.deployment.tasks) {
+        const vertex = this.deployment.jobGraph.vertices.find((v) => v.id === vertexId)!;
+        this.tasks.push(this.createTask(definition, vertex, subtaskIndex, bases, await this.restoredStateOf(vertex, subtaskIndex, reader)));
+      }
+      for (const task of this.tasks) await task.open(reader);
+    } catch (error) {
+      await reader?.verifyUsed();
+      throw error;
+    }
+    await reader?.verifyUsed();
   }
 
   start(): void {
@@ -145,13 +161,13 @@ export class TaskHost implements BufferTransport {
   }
 
   /** The share of the restored snapshot of each operator of a subtask. */
-  private async restoredStateOf(vertex: JobVertex, subtaskIndex: number): Promise<Map<string, RestoredOperatorState> | undefined> {
+  private async restoredStateOf(vertex: JobVertex, subtaskIndex: number, reader: StateFileReader | undefined): Promise<Map<string, RestoredOperatorState> | undefined> {
     const restore = this.deployment.restore;
-    if (restore === undefined || this.reader === undefined) return undefined;
+    if (restore === undefined || reader === undefined) return undefined;
     const range = keyGroupRangeFor(vertex.maxParallelism, vertex.parallelism, subtaskIndex);
     const restored = new Map<string, RestoredOperatorState>();
     for (const op of vertex.operators) {
-      const state = await selectRestoredState(restore.metadata, op.id, subtaskIndex, vertex.parallelism, range, this.reader);
+      const state = await selectRestoredState(restore.metadata, op.id, subtaskIndex, vertex.parallelism, range, reader);
       if (state !== undefined) restored.set(op.id, state);
     }
     return restored;

@@ -132,6 +132,59 @@ describe('LocalStateFileReader', () => {
     await reader.checkExists(file); // existence and size are fine
   });
 
+  it('checking alongside: sections come before the check, verifyUsed fails with checksum-mismatch naming the file', async () => {
+    const { file, path } = await written();
+    const bytes = await readFile(path);
+    bytes[0] = bytes[0]! ^ 0x01;
+    await writeFile(path, bytes);
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    const reader = new LocalStateFileReader(dir, undefined, { verifyAlongside: true });
+    expect(Buffer.from((await reader.readSection(file, 5))!)).toEqual(B);
+    const error = await rejection(reader.verifyUsed());
+    expect(error.reason).toBe('checksum-mismatch');
+    expect(error.message).toBe(`${path}: checksum mismatch: the metadata records SHA-256 ${file.sha256}, the file has ${actual}`);
+    // An intact file passes.
+    const intact = await written();
+    const other = new LocalStateFileReader(dir, undefined, { verifyAlongside: true });
+    await other.readSection(intact.file, 2);
+    await other.verifyUsed();
+  });
+
+  it('hashes a large file on a thread of its own: the same digest, and a flipped byte found', async () => {
+    // 20 MiB of sections (the thread takes files from 16 MiB), content that differs byte by byte.
+    const sections: [number, Buffer][] = Array.from({ length: 5 }, (_, i) => [i, Buffer.alloc(4 << 20, `group ${i} `)]);
+    const writer = new LocalStateFileWriter({ snapshotDir: dir, operatorId: OPERATOR_ID, subtaskIndex: 0 });
+    const file = await writer.writeKeyedStateFile(sections);
+    const path = join(dir, file.path);
+    const content = await readFile(path);
+    expect(file.sha256).toBe(createHash('sha256').update(content).digest('hex'));
+    await new LocalStateFileReader(dir).verify(file);
+    content[12 << 20] = content[12 << 20]! ^ 0x80;
+    await writeFile(path, content);
+    const error = await rejection(new LocalStateFileReader(dir).verify(file));
+    expect(error.message).toBe(`${path}: checksum mismatch: the metadata records SHA-256 ${file.sha256}, the file has ${createHash('sha256').update(content).digest('hex')}`);
+  });
+
+  it('reads the next section into released bytes, and only into bytes it gave', async () => {
+    const { file, reader } = await written();
+    const first = (await reader.readSection(file, 2))!;
+    expect(Buffer.from(first)).toEqual(A);
+    reader.release(first);
+    const second = (await reader.readSection(file, 5))!;
+    expect(second.buffer).toBe(first.buffer);
+    expect(Buffer.from(second)).toEqual(B);
+    // Not released: the next read has bytes of its own.
+    const third = (await reader.readSection(file, 2))!;
+    expect(third.buffer).not.toBe(second.buffer);
+    expect(Buffer.from(third)).toEqual(A);
+    expect(Buffer.from(second)).toEqual(B);
+    // Bytes the reader did not give are never reused.
+    const foreign = Buffer.alloc(1 << 20);
+    reader.release(foreign);
+    reader.release(third);
+    expect((await reader.readSection(file, 5))!.buffer).toBe(third.buffer);
+  });
+
   it('refuses shared files without a shared directory, and unsafe paths', async () => {
     const { file } = await written();
     const reader = new LocalStateFileReader(dir);

@@ -29,7 +29,7 @@ describe('keyed state sections (format 2)', () => {
     const cases: { entries: KeyedEntryRecord[]; keys: string; values: string }[] = [
       { entries: [['count', 1, '', 7], ['count', -(2 ** 31), '', 2 ** 31 - 1]], keys: 'i', values: 'i' },
       { entries: [['avg', 0.5, '', 1.25], ['avg', 2 ** 40, '', Number.NaN], ['avg', 3, '', -0], ['avg', 4, '', Infinity]], keys: 'f', values: 'f' },
-      { entries: [['name', 'a', '', 'x'], ['name', 'ünïcode ✓', '', '']], keys: 's', values: 's' },
+      { entries: [['name', 'a', '', 'x'], ['name', 'ünïcode ✓', '', ''], ['name', '😀 astral', '', 'z'.repeat(300)]], keys: 'S', values: 'S' },
       {
         entries: [
           ['acc', 1, '0|10', { count: 1, sum: 0.5, label: 'a' }],
@@ -135,6 +135,15 @@ describe('keyed state sections (format 2)', () => {
     expect(back.filter((e) => e[3] === DELETED)).toHaveLength(28);
   });
 
+  it("still reads string columns written string by string ('s', before 'S')", () => {
+    const body = { n: 2, s: ['name'], ns: [''], k: ['s', ['a', 'b']], v: ['o', ['label'], [['s', ['x', 'ÿ✓']]]] };
+    const bytes = Buffer.concat([Buffer.from('FKS2', 'latin1'), container.pack(body)]);
+    expect(decodeKeyGroupSection(bytes)).toEqual([
+      ['name', 'a', '', { label: 'x' }],
+      ['name', 'b', '', { label: 'ÿ✓' }],
+    ]);
+  });
+
   it('still reads format 1 sections (rows of [state, key, namespace, value])', () => {
     const rows = [
       ['count', 1, '', 5],
@@ -159,6 +168,11 @@ describe('keyed state sections (format 2)', () => {
     expect(() => decodeKeyGroupSection(section({ s: ['a', 'b'] }))).toThrow(/with 2 states has no state column/);
     expect(() => decodeKeyGroupSection(section({ v: ['z', 1] }))).toThrow(/column of kind 'z' is unknown/);
     expect(() => decodeKeyGroupSection(section({ v: ['s', ['a']] }))).toThrow(/does not hold 2 strings/);
+    const lengths = (...n: number[]) => new Uint8Array(new Int32Array(n).buffer);
+    expect(() => decodeKeyGroupSection(section({ v: ['S', 'abc', lengths(1)] }))).toThrow(/does not hold 2 strings/);
+    expect(() => decodeKeyGroupSection(section({ v: ['S', 'abc', lengths(1, 3)] }))).toThrow(/lengths beyond its 3 characters/);
+    expect(() => decodeKeyGroupSection(section({ v: ['S', 'abc', lengths(1, 1)] }))).toThrow(/1 characters beyond its lengths/);
+    expect(() => decodeKeyGroupSection(section({ v: ['S', 'abc', lengths(-1, 4)] }))).toThrow(/lengths beyond/);
     expect(() => decodeKeyGroupSection(new Packr().pack({ not: 'rows' }))).toThrow(/not a list of entries/);
   });
 
