@@ -117,8 +117,27 @@ export interface KeyedStateFileOptions {
 export interface StateFileWriter {
   /** Writes a keyed state file from its sections, in ascending key-group order. */
   writeKeyedStateFile(sections: readonly (readonly [keyGroup: number, bytes: Uint8Array])[], options?: KeyedStateFileOptions): Promise<KeyedStateFile>;
+  /**
+   * An exclusive keyed state file to write now, section by section, when the
+   * writer already knows its directory (else undefined: the caller keeps the
+   * sections and calls {@link writeKeyedStateFile}). A snapshot then encodes
+   * every section into the same buffer instead of holding all of them.
+   */
+  openKeyedStateFile?(): KeyedStateFileStream | undefined;
   /** Writes an operator state file (see `encodeOperatorState`). */
   writeOperatorStateFile(bytes: Uint8Array): Promise<StateFileRef>;
+}
+
+/** A keyed state file being written (see {@link StateFileWriter.openKeyedStateFile}). */
+export interface KeyedStateFileStream {
+  /** Appends the section of `keyGroup` (ascending key groups); `bytes` may be reused once this returns. */
+  write(keyGroup: number, bytes: Uint8Array): void;
+  /** Sections written so far. */
+  readonly sections: number;
+  /** Makes the file durable and gives its handle. */
+  close(): Promise<KeyedStateFile>;
+  /** Deletes the file. */
+  abort(): void;
 }
 
 /** Reads state files of one snapshot (its directory and the job's shared directory are bound to the reader). */

@@ -9,11 +9,21 @@
  * decodes meanwhile) before any of its state is.
  */
 import { randomBytes, createHash } from 'node:crypto';
+import { closeSync, fsync, openSync, rmSync, writeSync } from 'node:fs';
 import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { CheckpointFormatError, isErrno } from './checkpoint-errors.js';
-import type { CheckpointMetadata, KeyedStateFile, KeyedStateFileOptions, StateFileReader, StateFileRef, StateFileWriter, SubtaskSnapshot } from './metadata.js';
+import type {
+  CheckpointMetadata,
+  KeyedStateFile,
+  KeyedStateFileOptions,
+  KeyedStateFileStream,
+  StateFileReader,
+  StateFileRef,
+  StateFileWriter,
+  SubtaskSnapshot,
+} from './metadata.js';
 import { unsafePathProblem } from './metadata-validate.js';
 
 /** File name suffix of keyed state files. */
@@ -67,15 +77,69 @@ export class LocalStateFileWriter implements StateFileWriter {
     };
   }
 
+  openKeyedStateFile(): KeyedStateFileStream {
+    const { path, name } = this.newFile(KEYED_FILE_SUFFIX, 'exclusive');
+    const fd = openSync(path, 'wx');
+    const hash = createHash('sha256');
+    const index: [number, number, number][] = [];
+    let size = 0;
+    let open = true;
+    const abort = (): void => {
+      if (!open) return;
+      open = false;
+      closeSync(fd);
+      rmSync(path, { force: true });
+    };
+    return {
+      write: (keyGroup, bytes) => {
+        const previous = index.at(-1);
+        if (previous !== undefined && keyGroup <= previous[0]) {
+          throw new RangeError(`keyed state sections must be in ascending key-group order, got ${keyGroup} after ${previous[0]}`);
+        }
+        try {
+          for (let written = 0; written < bytes.byteLength; ) written += writeSync(fd, bytes, written, bytes.byteLength - written, size + written);
+        } catch (error) {
+          abort();
+          throw error;
+        }
+        hash.update(bytes);
+        index.push([keyGroup, size, bytes.byteLength]);
+        size += bytes.byteLength;
+      },
+      get sections() {
+        return index.length;
+      },
+      close: async () => {
+        if (!open) throw new Error(`keyed state file ${path} was aborted`);
+        open = false;
+        try {
+          await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error === null ? resolve() : reject(error))));
+        } catch (error) {
+          closeSync(fd);
+          rmSync(path, { force: true });
+          throw error;
+        }
+        closeSync(fd);
+        return { path: name, location: 'exclusive', size, sha256: hash.digest('hex'), sections: index, delta: false };
+      },
+      abort,
+    };
+  }
+
   async writeOperatorStateFile(bytes: Uint8Array): Promise<StateFileRef> {
     return this.write(OPERATOR_FILE_SUFFIX, [bytes], 'exclusive');
   }
 
-  private async write(suffix: string, chunks: readonly Uint8Array[], requested: 'exclusive' | 'shared'): Promise<StateFileRef> {
+  /** A new file's name and path: shared only when asked for and there is a shared directory. */
+  private newFile(suffix: string, requested: 'exclusive' | 'shared'): { name: string; path: string; location: 'exclusive' | 'shared' } {
     const { snapshotDir, sharedDir, operatorId, subtaskIndex } = this.options;
     const location = requested === 'shared' && sharedDir !== undefined ? 'shared' : 'exclusive';
     const name = `${operatorId.slice(0, 8)}-${subtaskIndex}-${randomBytes(8).toString('hex')}${suffix}`;
-    const path = join(location === 'shared' ? sharedDir! : snapshotDir, name);
+    return { name, path: join(location === 'shared' ? sharedDir! : snapshotDir, name), location };
+  }
+
+  private async write(suffix: string, chunks: readonly Uint8Array[], requested: 'exclusive' | 'shared'): Promise<StateFileRef> {
+    const { name, path, location } = this.newFile(suffix, requested);
     const hash = createHash('sha256');
     let size = 0;
     const handle = await open(path, 'wx');

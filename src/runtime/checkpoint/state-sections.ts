@@ -11,7 +11,7 @@
  * values. Format 1 sections (one structured-clone MessagePack array of
  * `[stateName, key, namespace, value]` rows) are still read.
  */
-import { Packr, RESERVE_START_SPACE } from 'msgpackr';
+import { Packr, RESERVE_START_SPACE, RESET_BUFFER_MODE } from 'msgpackr';
 import { fromColumn, listColumn, toColumn } from './section-columns.js';
 
 /** One keyed state entry: the state's name, the key, the namespace (`''` for none) and the value. */
@@ -77,8 +77,13 @@ export class KeyGroupSectionBuilder {
     return this.keys.length;
   }
 
-  /** The encoded section. */
-  finish(): Buffer {
+  /**
+   * The encoded section. A `transient` one is only valid until the next
+   * encoding (of any section): it lies in the encoder's own buffer, which
+   * is reused, so a snapshot that writes each section at once allocates
+   * nothing per section.
+   */
+  finish(transient = false): Buffer {
     const body = {
       n: this.keys.length,
       s: [...this.stateIndex.keys()],
@@ -89,7 +94,7 @@ export class KeyGroupSectionBuilder {
       v: this.listsOfOne ? listColumn(this.values) : toColumn(this.values, (value) => (value === DELETED ? DELETED_WIRE : value)),
     };
     // The magic goes into space reserved before the map: no copy of the whole section to prepend it.
-    const bytes = container.pack(body, RESERVE_START_SPACE | SECTION_MAGIC.length);
+    const bytes = container.pack(body, RESERVE_START_SPACE | SECTION_MAGIC.length | (transient ? RESET_BUFFER_MODE : 0));
     bytes.set(SECTION_MAGIC, 0);
     return bytes;
   }

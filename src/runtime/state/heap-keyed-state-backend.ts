@@ -6,7 +6,7 @@
  */
 import { FlinktsError } from '../../api/errors.js';
 import type { AnyStateDescriptor } from '../../api/state.js';
-import type { KeyedStateHandle, KeyedStateKind, StateFileReader } from '../checkpoint/metadata.js';
+import type { KeyedStateFileStream, KeyedStateHandle, KeyedStateKind, StateFileReader } from '../checkpoint/metadata.js';
 import { readSection } from '../checkpoint/state-dump.js';
 import { DELETED, KeyGroupSectionBuilder } from '../checkpoint/state-sections.js';
 import type { KeyedSnapshotOptions, KeyedStateBackend } from './keyed-state-backend.js';
@@ -159,6 +159,31 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const tables = [...this.tables].map(([name, { descriptor, table }]) => ({ name, kind: descriptor.kind as KeyedStateKind, table }));
     for (const [name, { kind, table }] of this.restored) tables.push({ name, kind, table });
     const sections: [number, Uint8Array][] = [];
+    // Written section by section when the file can be opened now: one reused encoding buffer instead of every
+    // section held until the asynchronous part (for large state, hundreds of MB outside the JS heap, for which V8
+    // runs a full collection every 64 MB).
+    let stream: KeyedStateFileStream | undefined;
+    try {
+      this.encodeSections(tables, (keyGroup, section) => {
+        // Asked once, at the first section: without a file now, every section is kept.
+        if (sections.length === 0) stream ??= options.files.openKeyedStateFile?.();
+        if (stream !== undefined) stream.write(keyGroup, section.finish(true));
+        else sections.push([keyGroup, section.finish()]);
+      });
+    } catch (error) {
+      stream?.abort();
+      throw error;
+    }
+    const states = [...tables.map(({ name, kind }) => ({ name, kind })), ...[...this.rawTables.keys()].map((name) => ({ name, kind: 'value' as const }))];
+    return async () => {
+      if (stream === undefined && sections.length === 0) return undefined;
+      const file = stream !== undefined ? await stream.close() : await options.files.writeKeyedStateFile(sections);
+      return { keyGroupRange: this.keyGroupRange, files: [file], states };
+    };
+  }
+
+  /** Encodes the entries of each key group that has any, in key-group order. */
+  private encodeSections(tables: readonly { name: string; table: StateTable }[], emit: (keyGroup: number, section: KeyGroupSectionBuilder) => void): void {
     for (let keyGroup = this.keyGroupRange.start; keyGroup <= this.keyGroupRange.end; keyGroup++) {
       const section = new KeyGroupSectionBuilder();
       // No iterator results, pairs or closures per entry: this runs for every entry, every checkpoint.
@@ -167,14 +192,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
         for (const entry of table.group(keyGroup)) entry.value.forEach(add, entry.key);
       }
       for (const [name, table] of this.rawTables) for (const entry of table.group(keyGroup)) section.add(name, entry.key, VOID_NAMESPACE, entry.value);
-      if (section.size > 0) sections.push([keyGroup, section.finish()]);
+      if (section.size > 0) emit(keyGroup, section);
     }
-    const states = [...tables.map(({ name, kind }) => ({ name, kind })), ...[...this.rawTables.keys()].map((name) => ({ name, kind: 'value' as const }))];
-    return async () => {
-      if (sections.length === 0) return undefined;
-      const file = await options.files.writeKeyedStateFile(sections);
-      return { keyGroupRange: this.keyGroupRange, files: [file], states };
-    };
   }
 
   /**

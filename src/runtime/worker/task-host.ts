@@ -20,7 +20,7 @@ import { buildOperatorChain } from '../task/operator-chain.js';
 import { NetworkOutput, type RoutedOutput } from '../task/outputs.js';
 import { StreamTask, type TaskListener } from '../task/stream-task.js';
 import { TaskMetrics } from '../task/task-metrics.js';
-import { LocalStateFileReader, LocalStateFileWriter } from '../checkpoint/state-files.js';
+import { LocalStateFileReader, LocalStateFileWriter, type StateFileWriterOptions } from '../checkpoint/state-files.js';
 import type { KeyedStateFile, StateFileReader, StateFileRef, StateFileWriter } from '../checkpoint/metadata.js';
 import { keyGroupRangeFor } from '../../graph/key-groups.js';
 import { selectRestoredState, type OperatorSubtaskState, type RestoredOperatorState } from '../task/chain-state.js';
@@ -151,12 +151,21 @@ export class TaskHost implements BufferTransport {
 
   /** A writer for a task's files that waits for the checkpoint's directory if the trigger has not arrived yet. */
   private stateFileWriter(checkpointId: number, operatorId: string, subtaskIndex: number): StateFileWriter {
-    const writer = this.triggerOf(checkpointId).then(
-      (trigger) => new LocalStateFileWriter({ snapshotDir: trigger.snapshotDir, ...(trigger.sharedDir !== undefined && { sharedDir: trigger.sharedDir }), operatorId, subtaskIndex }),
-    );
+    const writerOptions = (trigger: CheckpointTrigger): StateFileWriterOptions => ({
+      snapshotDir: trigger.snapshotDir,
+      ...(trigger.sharedDir !== undefined && { sharedDir: trigger.sharedDir }),
+      operatorId,
+      subtaskIndex,
+    });
+    const writer = this.triggerOf(checkpointId).then((trigger) => new LocalStateFileWriter(writerOptions(trigger)));
     return {
       writeKeyedStateFile: async (sections, options): Promise<KeyedStateFile> => (await writer).writeKeyedStateFile(sections, options),
       writeOperatorStateFile: async (bytes): Promise<StateFileRef> => (await writer).writeOperatorStateFile(bytes),
+      // Only once the trigger (and with it the directory) is here: a barrier may come first.
+      openKeyedStateFile: () => {
+        const trigger = this.triggers.get(checkpointId)?.trigger;
+        return trigger === undefined ? undefined : new LocalStateFileWriter(writerOptions(trigger)).openKeyedStateFile();
+      },
     };
   }
 

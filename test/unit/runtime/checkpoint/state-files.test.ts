@@ -47,6 +47,39 @@ describe('LocalStateFileWriter', () => {
     expect(await readFile(join(dir, file.path))).toEqual(bytes);
   });
 
+  it('writes a file section by section (openKeyedStateFile): the same file and handle, bytes reusable at once, order checked, abort deletes', async () => {
+    const writer = new LocalStateFileWriter({ snapshotDir: dir, operatorId: OPERATOR_ID, subtaskIndex: 3 });
+    const stream = writer.openKeyedStateFile();
+    const scratch = Buffer.from(A);
+    stream.write(2, scratch);
+    scratch.fill(0); // the caller may reuse its bytes once write returns
+    stream.write(5, B);
+    expect(() => stream.write(5, A)).toThrow('keyed state sections must be in ascending key-group order, got 5 after 5');
+    expect(stream.sections).toBe(2);
+    const file = await stream.close();
+    const bytes = Buffer.concat([A, B]);
+    expect(file).toEqual({
+      path: file.path,
+      location: 'exclusive',
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sections: [
+        [2, 0, A.length],
+        [5, A.length, B.length],
+      ],
+      delta: false,
+    });
+    expect(file.path).toMatch(/^fedcba98-3-[0-9a-f]{16}\.keyed$/);
+    expect(await readFile(join(dir, file.path))).toEqual(bytes);
+    expect(Buffer.from((await new LocalStateFileReader(dir).readSection(file, 5))!)).toEqual(B);
+
+    const aborted = writer.openKeyedStateFile();
+    aborted.write(1, A);
+    aborted.abort();
+    await expect(aborted.close()).rejects.toThrow(/was aborted/);
+    expect(await readdir(dir)).toEqual([file.path]);
+  });
+
   it('gives every file a new name, writes shared files to the shared directory, and writes exclusive files when there is none', async () => {
     const { dir: shared, cleanup: dropShared } = await makeTempDir();
     try {

@@ -8,13 +8,14 @@
  * aggregations); the configuration (`state.backend.*`,
  * `io.tmp.dirs`) as the cluster settings carry it, with the backend's defaults.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ListStateDescriptor, ValueStateDescriptor } from '../../../../src/api/state.js';
 import { clusterSettings } from '../../../../src/client/run.js';
 import { loadConfig } from '../../../../src/config/index.js';
+import { LocalStateFileReader, LocalStateFileWriter } from '../../../../src/runtime/checkpoint/state-files.js';
 import { EMBEDDED_DEFAULTS, EmbeddedKeyedStateBackend } from '../../../../src/runtime/state/embedded/index.js';
 import { HeapKeyedStateBackend } from '../../../../src/runtime/state/heap-keyed-state-backend.js';
 import type { InternalKvState } from '../../../../src/runtime/state/heap-states.js';
@@ -123,6 +124,35 @@ describe('heap backend restore', () => {
     expect(values).toEqual(Array.from({ length: 20 }, (_, key) => key * 2));
     const again = (await target.snapshot({ checkpointId: 2, format: 'canonical', files })())!;
     expect((await files.entriesOf(again.files[0]!)).length).toBe(20);
+  });
+
+  it('a snapshot written section by section (the file opened at the barrier) restores the same entries as one kept in memory', async () => {
+    const source = new HeapKeyedStateBackend({ start: 0, end: 127 }, 128);
+    const names = source.getState<AnyValueState<string>>(new ValueStateDescriptor<string>('name'));
+    const lists = source.getState<InternalKvState & { add(value: number): void }>(new ListStateDescriptor<number>('seen'));
+    for (let key = 0; key < 3000; key++) {
+      source.setCurrentKey(`k${key}`);
+      names.update(`name of ${key} ${'·'.repeat(key % 7)}`);
+      if (key % 3 === 0) lists.add(key);
+    }
+    const dir = join(tmp.dir, 'stream');
+    mkdirSync(dir);
+    const streamed = new LocalStateFileWriter({ snapshotDir: dir, operatorId: 'abcdef0123456789', subtaskIndex: 0 });
+    const kept = new DirectoryStateFilesFixture(join(tmp.dir, 'kept'));
+    const viaStream = (await source.snapshot({ checkpointId: 1, format: 'canonical', files: streamed })())!;
+    const inMemory = (await source.snapshot({ checkpointId: 2, format: 'canonical', files: kept })())!;
+    expect(kept.written).toHaveLength(1);
+    expect(readdirSync(dir)).toEqual([viaStream.files[0]!.path]);
+    expect(viaStream.files[0]!.sections).toEqual(inMemory.files[0]!.sections);
+    // Written alike, byte for byte.
+    expect(readFileSync(join(dir, viaStream.files[0]!.path))).toEqual(readFileSync(join(tmp.dir, 'kept', 'exclusive', inMemory.files[0]!.path)));
+    const restored = new HeapKeyedStateBackend({ start: 0, end: 127 }, 128);
+    await restored.restore([viaStream], new LocalStateFileReader(dir));
+    const back = restored.getState<AnyValueState<string>>(new ValueStateDescriptor<string>('name'));
+    for (let key = 0; key < 3000; key += 7) {
+      restored.setCurrentKey(`k${key}`);
+      expect(back.value()).toBe(`name of ${key} ${'·'.repeat(key % 7)}`);
+    }
   });
 
   it('refuses a restored state of another kind than the one asked for before', async () => {
