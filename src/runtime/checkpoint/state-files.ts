@@ -77,52 +77,69 @@ export class LocalStateFileWriter implements StateFileWriter {
     };
   }
 
+  /**
+   * See {@link StateFileWriter.openKeyedStateFile}. Writes are synchronous;
+   * a failing one (or open) is reported by `close`, as the asynchronous part
+   * of a snapshot reports its write errors, and later writes are skipped.
+   */
   openKeyedStateFile(): KeyedStateFileStream {
     const { path, name } = this.newFile(KEYED_FILE_SUFFIX, 'exclusive');
-    const fd = openSync(path, 'wx');
     const hash = createHash('sha256');
     const index: [number, number, number][] = [];
     let size = 0;
-    let open = true;
-    const abort = (): void => {
-      if (!open) return;
-      open = false;
-      closeSync(fd);
+    let fd: number | undefined;
+    let failure: unknown;
+    let aborted = false;
+    const discard = (): void => {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
       rmSync(path, { force: true });
     };
+    try {
+      fd = openSync(path, 'wx');
+    } catch (error) {
+      failure = error;
+    }
     return {
       write: (keyGroup, bytes) => {
         const previous = index.at(-1);
         if (previous !== undefined && keyGroup <= previous[0]) {
           throw new RangeError(`keyed state sections must be in ascending key-group order, got ${keyGroup} after ${previous[0]}`);
         }
-        try {
-          for (let written = 0; written < bytes.byteLength; ) written += writeSync(fd, bytes, written, bytes.byteLength - written, size + written);
-        } catch (error) {
-          abort();
-          throw error;
-        }
-        hash.update(bytes);
         index.push([keyGroup, size, bytes.byteLength]);
+        if (fd !== undefined) {
+          try {
+            for (let written = 0; written < bytes.byteLength; ) written += writeSync(fd, bytes, written, bytes.byteLength - written, size + written);
+            hash.update(bytes);
+          } catch (error) {
+            failure = error;
+            discard();
+          }
+        }
         size += bytes.byteLength;
       },
       get sections() {
         return index.length;
       },
       close: async () => {
-        if (!open) throw new Error(`keyed state file ${path} was aborted`);
-        open = false;
+        if (aborted) throw new Error(`keyed state file ${path} was aborted`);
+        if (failure !== undefined) throw failure;
+        const open = fd!;
+        fd = undefined;
         try {
-          await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error === null ? resolve() : reject(error))));
+          await new Promise<void>((resolve, reject) => fsync(open, (error) => (error === null ? resolve() : reject(error))));
         } catch (error) {
-          closeSync(fd);
+          closeSync(open);
           rmSync(path, { force: true });
           throw error;
         }
-        closeSync(fd);
+        closeSync(open);
         return { path: name, location: 'exclusive', size, sha256: hash.digest('hex'), sections: index, delta: false };
       },
-      abort,
+      abort: () => {
+        aborted = true;
+        discard();
+      },
     };
   }
 

@@ -78,6 +78,11 @@ describe('LocalStateFileWriter', () => {
     aborted.abort();
     await expect(aborted.close()).rejects.toThrow(/was aborted/);
     expect(await readdir(dir)).toEqual([file.path]);
+
+    // I/O errors come from close, as from the asynchronous write: a directory that is gone.
+    const nowhere = new LocalStateFileWriter({ snapshotDir: join(dir, 'gone'), operatorId: OPERATOR_ID, subtaskIndex: 0 }).openKeyedStateFile();
+    nowhere.write(1, A);
+    await expect(nowhere.close()).rejects.toThrow(/ENOENT/);
   });
 
   it('gives every file a new name, writes shared files to the shared directory, and writes exclusive files when there is none', async () => {
