@@ -4,6 +4,7 @@ import { readdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointFormatError } from '../../../../src/runtime/checkpoint/checkpoint-errors.js';
+import type { KeyedStateFile } from '../../../../src/runtime/checkpoint/metadata.js';
 import { LocalStateFileReader, LocalStateFileWriter } from '../../../../src/runtime/checkpoint/state-files.js';
 import { makeTempDir, OPERATOR_ID } from './helpers.js';
 
@@ -24,6 +25,22 @@ async function rejection(promise: Promise<unknown>): Promise<CheckpointFormatErr
   return error as CheckpointFormatError;
 }
 
+/** The handle of an exclusive file of A (key group 2) then B (key group 5). */
+function handleOfAB(path: string): KeyedStateFile {
+  const bytes = Buffer.concat([A, B]);
+  return {
+    path,
+    location: 'exclusive',
+    size: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sections: [
+      [2, 0, A.length],
+      [5, A.length, B.length],
+    ],
+    delta: false,
+  };
+}
+
 describe('LocalStateFileWriter', () => {
   it('writes the sections back to back and records offsets, size and SHA-256', async () => {
     const writer = new LocalStateFileWriter({ snapshotDir: dir, operatorId: OPERATOR_ID, subtaskIndex: 3 });
@@ -33,17 +50,7 @@ describe('LocalStateFileWriter', () => {
     ]);
     expect(file.path).toMatch(/^fedcba98-3-[0-9a-f]{16}\.keyed$/);
     const bytes = Buffer.concat([A, B]);
-    expect(file).toEqual({
-      path: file.path,
-      location: 'exclusive',
-      size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      sections: [
-        [2, 0, A.length],
-        [5, A.length, B.length],
-      ],
-      delta: false,
-    });
+    expect(file).toEqual(handleOfAB(file.path));
     expect(await readFile(join(dir, file.path))).toEqual(bytes);
   });
 
@@ -58,17 +65,7 @@ describe('LocalStateFileWriter', () => {
     expect(stream.sections).toBe(2);
     const file = await stream.close();
     const bytes = Buffer.concat([A, B]);
-    expect(file).toEqual({
-      path: file.path,
-      location: 'exclusive',
-      size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      sections: [
-        [2, 0, A.length],
-        [5, A.length, B.length],
-      ],
-      delta: false,
-    });
+    expect(file).toEqual(handleOfAB(file.path));
     expect(file.path).toMatch(/^fedcba98-3-[0-9a-f]{16}\.keyed$/);
     expect(await readFile(join(dir, file.path))).toEqual(bytes);
     expect(Buffer.from((await new LocalStateFileReader(dir).readSection(file, 5))!)).toEqual(B);
