@@ -135,6 +135,17 @@ describe('keyed state sections (format 2)', () => {
     expect(back.filter((e) => e[3] === DELETED)).toHaveLength(28);
   });
 
+  it("writes a column of more than 2^26 characters string by string ('s'), and reads it back", () => {
+    const big = 'a'.repeat(2 ** 25 + 1);
+    const entries: KeyedEntryRecord[] = [
+      ['text', 1, '', big],
+      ['text', 2, '', `${big}b`],
+    ];
+    const bytes = encodeKeyGroupSection(entries);
+    expect(kinds(bytes)).toEqual({ keys: 'i', values: 's' });
+    expect(decodeKeyGroupSection(bytes)).toEqual(entries);
+  });
+
   it("still reads string columns written string by string ('s', before 'S')", () => {
     const body = { n: 2, s: ['name'], ns: [''], k: ['s', ['a', 'b']], v: ['o', ['label'], [['s', ['x', 'ÿ✓']]]] };
     const bytes = Buffer.concat([Buffer.from('FKS2', 'latin1'), container.pack(body)]);
