@@ -8,7 +8,8 @@
 //                 (CKPT_WINDOW_RECORDS 8 M for `hashmap`, CKPT_WINDOW_RECORDS_EMBEDDED 1 M for `embedded`: ≥ 20 s each
 //                 without checkpoints), the two runs of a backend alternating in CKPT_ROUNDS rounds; the ratio (target:
 //                 ≤ 10 % lower). Also per CPU-second of the whole process, which other load on the machine disturbs less.
-// 2. durations    of those checkpoints: duration (median, p90, from the REST API) and bytes written per checkpoint (the
+// 2. durations    of those checkpoints: duration (median, p90, from the REST API), the longest synchronous part of any
+//                 subtask and that subtask's asynchronous part (REST subtask statistics), and bytes written per checkpoint (the
 //                 files it references that the checkpoint before did not, from the `_metadata` files: everything for
 //                 `hashmap`, the new delta for incremental `embedded`); then bench/jobs/checkpoint-state.ts with
 //                 CKPT_HOT_KEYS keys (500 k) of CKPT_VALUE_BYTES (200) values where, after the load, only 1 % of the
@@ -65,6 +66,8 @@ function restWatcher() {
   let jobId;
   let client;
   const checkpoints = new Map();
+  /** Per completed checkpoint id: the subtask with the longest synchronous part: that part and its asynchronous part (ms). */
+  const parts = new Map();
   let timestamps = {};
   const poll = async () => {
     if (jobId === undefined) return;
@@ -77,6 +80,15 @@ function restWatcher() {
       const [stats, details] = await Promise.all([client.checkpoints(jobId), client.jobDetails(jobId)]);
       for (const c of stats.history) if (!c.is_savepoint) checkpoints.set(c.id, c);
       timestamps = details.timestamps;
+      for (const c of stats.history) {
+        if (c.is_savepoint || c.status !== 'COMPLETED' || parts.has(c.id)) continue;
+        const tasks = await Promise.all(details.vertices.map((v) => client.checkpointSubtasks(jobId, c.id, v.id)));
+        const longest = tasks
+          .flatMap((t) => t.subtasks)
+          .filter((t) => t.status === 'completed')
+          .reduce((a, b) => (b.checkpoint.sync > a.checkpoint.sync ? b : a));
+        parts.set(c.id, { syncMs: longest.checkpoint.sync, asyncMs: longest.checkpoint.async });
+      }
     } catch {
       // The endpoint closes as the job ends.
     }
@@ -93,7 +105,7 @@ function restWatcher() {
     },
     stop() {
       clearInterval(timer);
-      return { checkpoints: [...checkpoints.values()].sort((a, b) => a.id - b.id), timestamps };
+      return { checkpoints: [...checkpoints.values()].sort((a, b) => a.id - b.id).map((c) => ({ ...c, ...parts.get(c.id) })), timestamps };
     },
   };
 }
@@ -152,6 +164,9 @@ function mergeCheckpoints(rest, disk, inputEndedAt) {
     return {
       id: d.id,
       durationMs: r?.end_to_end_duration ?? d.completedAt - d.triggeredAt,
+      // The longest synchronous part of any subtask (its task processes nothing meanwhile), and that subtask's asynchronous part.
+      syncMs: r?.syncMs,
+      asyncMs: r?.asyncMs,
       fullBytes: d.fullBytes,
       writtenBytes: d.writtenBytes,
       backend: d.backend,
@@ -399,9 +414,15 @@ async function windowPart(available) {
       `            with/without ${ratio.toFixed(2)} (target ≥ 0.90: ${ratio >= 0.9 ? 'met' : 'missed'}); per CPU-second ${(median(samples.on.map((s) => s.perCpu)) / median(samples.off.map((s) => s.perCpu))).toFixed(2)}`,
     );
     const d = ckpts.map((c) => c.durationMs);
+    const timed = ckpts.filter((c) => c.syncMs !== undefined);
     console.log(
       `            ${ckpts.length} checkpoints (final ones excluded): duration median ${ms(median(d))}, p90 ${ms(p90(d))}; bytes written median ${mb(median(ckpts.map((c) => c.writtenBytes)))}, p90 ${mb(p90(ckpts.map((c) => c.writtenBytes)))}; full state median ${mb(median(ckpts.map((c) => c.fullBytes)))}`,
     );
+    if (timed.length > 0) {
+      console.log(
+        `            synchronous part (records wait; the longest subtask's) median ${ms(median(timed.map((c) => c.syncMs)))}, p90 ${ms(p90(timed.map((c) => c.syncMs)))}; its asynchronous part median ${ms(median(timed.map((c) => c.asyncMs)))} (${timed.length} checkpoints, REST subtask statistics)`,
+      );
+    }
   }
 }
 

@@ -15,12 +15,14 @@ import { FlinktsError, type ErrorCode } from '../api/errors.js';
 import type {
   AsyncOperationMessage,
   CheckpointOperationMessage,
+  CheckpointDetailsMessage,
   CheckpointStatsMessage,
   ClusterOverviewMessage,
   JobDetailsMessage,
   JobIdsMessage,
   JobsOverviewMessage,
   SavepointOperationMessage,
+  TaskCheckpointDetailsMessage,
   TriggerMessage,
 } from '../cluster/jobmanager/rest-messages.js';
 import { isLoopbackAddress } from '../cluster/jobmanager/rest-server.js';
@@ -154,6 +156,16 @@ export class RestClient {
   /** `GET /v1/jobs/:id/checkpoints`. */
   checkpoints(jobId: string): Promise<CheckpointStatsMessage> {
     return this.request('GET', `/jobs/${encodeURIComponent(jobId)}/checkpoints`);
+  }
+
+  /** `GET /v1/jobs/:id/checkpoints/details/:checkpointId`: the checkpoint per vertex. */
+  checkpointDetails(jobId: string, checkpointId: number): Promise<CheckpointDetailsMessage> {
+    return this.request('GET', `/jobs/${encodeURIComponent(jobId)}/checkpoints/details/${checkpointId}`);
+  }
+
+  /** `GET /v1/jobs/:id/checkpoints/details/:checkpointId/subtasks/:vertexId`: one vertex per subtask (sync and async durations). */
+  checkpointSubtasks(jobId: string, checkpointId: number, vertexId: string): Promise<TaskCheckpointDetailsMessage> {
+    return this.request('GET', `/jobs/${encodeURIComponent(jobId)}/checkpoints/details/${checkpointId}/subtasks/${encodeURIComponent(vertexId)}`);
   }
 
   /** `POST /v1/jobs/:id/checkpoints`; the trigger id. */

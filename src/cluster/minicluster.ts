@@ -12,6 +12,7 @@ import {
   jobStateConflictError,
   unknownJobError,
   type CheckpointEntry,
+  type CheckpointDetails,
   type CheckpointStats,
   type ClusterResources,
   type ExecutionState,
@@ -21,7 +22,7 @@ import {
   type JobState,
   type SavepointFormat,
 } from './jobmanager/job-control.js';
-import type { CheckpointRecord } from './jobmanager/checkpoint-coordinator.js';
+import { taskKey, type CheckpointRecord } from './jobmanager/checkpoint-coordinator.js';
 import { JobMaster, type ClusterSettings, type JobObserver, type JobOutcome, type JobSubmission } from './jobmanager/job-master.js';
 import { claimResources } from './resource-claims.js';
 import { startRestEndpoint, type RestServerHandle, type RestSettings } from './jobmanager/rest-server.js';
@@ -154,6 +155,33 @@ export class MiniCluster implements JobControl {
         }),
       },
       history,
+    };
+  }
+
+  checkpointDetails(jobId: string, checkpointId: number): CheckpointDetails | undefined {
+    const job = this.jobs.get(jobId);
+    const record = job?.checkpointRecords.find((r) => r.checkpointId === checkpointId);
+    if (job === undefined || record === undefined) return undefined;
+    const acks = new Map(record.subtasks.map((ack) => [taskKey(ack.vertexId, ack.subtaskIndex), ack]));
+    const participants = new Set(record.participants);
+    return {
+      checkpoint: checkpointEntry(record),
+      // Subtasks that had finished when it was triggered took no part: they are left out, as from its counts.
+      tasks: job.vertexParallelism.map(({ id, parallelism }) => ({
+        vertexId: id,
+        subtasks: Array.from({ length: parallelism }, (_, index) => index).flatMap((index) => {
+          if (!participants.has(taskKey(id, index))) return [];
+          const ack = acks.get(taskKey(id, index));
+          if (ack === undefined) return [{ index }];
+          const { syncMs, asyncMs, alignmentMs, startDelayMs } = ack.times;
+          return [
+            {
+              index,
+              acknowledged: { ackTimestamp: ack.ackAt, stateSize: ack.stateSize, syncDuration: syncMs, asyncDuration: asyncMs, alignmentDuration: alignmentMs, startDelay: startDelayMs },
+            },
+          ];
+        }),
+      })),
     };
   }
 

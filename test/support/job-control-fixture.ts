@@ -7,6 +7,7 @@
 import { FlinktsError } from '../../src/api/errors.js';
 import {
   jobStateConflictError,
+  type CheckpointDetails,
   unknownJobError,
   type CheckpointEntry,
   type CheckpointStats,
@@ -167,6 +168,38 @@ export class FixtureJobControl implements JobControl {
       counts: { restored: 0, total: job.history.length, inProgress: count('IN_PROGRESS'), completed: count('COMPLETED'), failed: count('FAILED') },
       latest: { ...(completed === undefined ? {} : { completed }), ...(savepoint === undefined ? {} : { savepoint }), ...(failed === undefined ? {} : { failed }) },
       history: job.history,
+    };
+  }
+
+  /**
+   * Checkpoint 2 of the running job: every subtask acknowledged (subtask i of vertex v: 100·(v+1)+i bytes, sync
+   * 10+i ms, async 20+i ms, alignment 3·v ms, start delay 5+v ms, acknowledged 60+20·v+i ms after the trigger;
+   * 120 ms for the last). Checkpoint 4: only the source's subtask 0.
+   */
+  checkpointDetails(jobId: string, checkpointId: number): CheckpointDetails | undefined {
+    const entry = this.jobs.get(jobId)?.history.find((c) => c.id === checkpointId);
+    if (entry === undefined || (checkpointId !== 2 && checkpointId !== 4)) return undefined;
+    const vertices = ['bc764cd8ddf7a0cff126f51c16239658', '0a448493b4782967b150582570326227'];
+    return {
+      checkpoint: entry,
+      tasks: vertices.map((vertexId, v) => ({
+        vertexId,
+        subtasks: [0, 1].map((index) =>
+          checkpointId === 4 && (v > 0 || index > 0)
+            ? { index }
+            : {
+                index,
+                acknowledged: {
+                  ackTimestamp: entry.triggerTimestamp + (v === 1 && index === 1 ? 120 : 60 + 20 * v + index),
+                  stateSize: 100 * (v + 1) + index,
+                  syncDuration: 10 + index,
+                  asyncDuration: 20 + index,
+                  alignmentDuration: 3 * v,
+                  startDelay: 5 + v,
+                },
+              },
+        ),
+      })),
     };
   }
 

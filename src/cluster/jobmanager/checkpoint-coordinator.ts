@@ -24,6 +24,7 @@ import { copyFile, link, mkdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { commitSnapshot, savepointDir, type CheckpointStorage } from '../../runtime/checkpoint/storage.js';
 import type { OperatorSubtaskState } from '../../runtime/task/chain-state.js';
+import type { SubtaskCheckpointTimes } from '../../runtime/task/stream-task.js';
 import type { CheckpointTrigger, SerializedError, ToWorker } from '../../runtime/worker/protocol.js';
 
 /** The checkpoint settings of a job, configuration and code merged. */
@@ -52,6 +53,20 @@ export interface CheckpointRecord {
   path: string;
   endedAt?: number;
   failure?: string;
+  /** The subtasks taking part ({@link taskKey}s): those not finished when it was triggered. */
+  readonly participants: readonly string[];
+  /** What each subtask reported with its acknowledgement, in the order they came. */
+  readonly subtasks: SubtaskAck[];
+}
+
+/** One subtask's acknowledgement of a checkpoint (its statistics). */
+export interface SubtaskAck {
+  readonly vertexId: string;
+  readonly subtaskIndex: number;
+  readonly ackAt: number;
+  /** Bytes of the files its operators' state handles reference. */
+  readonly stateSize: number;
+  readonly times: SubtaskCheckpointTimes;
 }
 
 /** A checkpoint or savepoint that completed. */
@@ -213,7 +228,7 @@ export class CheckpointCoordinator {
   }
 
   /** A task acknowledged its snapshot. */
-  acknowledge(checkpointId: number, vertexId: string, subtaskIndex: number, operators: readonly OperatorSubtaskState[]): void {
+  acknowledge(checkpointId: number, vertexId: string, subtaskIndex: number, operators: readonly OperatorSubtaskState[], times: SubtaskCheckpointTimes): void {
     const pending = this.pending;
     if (pending === undefined || pending.checkpointId !== checkpointId) return;
     const key = taskKey(vertexId, subtaskIndex);
@@ -221,6 +236,7 @@ export class CheckpointCoordinator {
     pending.acks.set(key, { vertexId, subtaskIndex, operators });
     pending.record.acknowledged++;
     pending.record.latestAckAt = Date.now();
+    pending.record.subtasks.push({ vertexId, subtaskIndex, ackAt: pending.record.latestAckAt, stateSize: operators.reduce((sum, op) => sum + sizeOfFiles(op), 0), times });
     if (pending.awaiting.size === 0) void this.track(this.complete(pending));
   }
 
@@ -267,6 +283,8 @@ export class CheckpointCoordinator {
         acknowledged: 0,
         stateSize: 0,
         path: dir,
+        participants: [...awaiting],
+        subtasks: [],
       };
       this.records.push(record);
       if (this.records.length > MAX_RECORDS) this.records.shift();
@@ -461,13 +479,15 @@ export class CheckpointCoordinator {
 
 function stateSize(metadata: CheckpointMetadata): number {
   let size = 0;
-  for (const op of metadata.operators) {
-    for (const s of op.subtasks) {
-      for (const f of s.keyed?.files ?? []) size += f.size;
-      for (const f of s.timers?.files ?? []) size += f.size;
-      size += s.operator?.file.size ?? 0;
-    }
-  }
+  for (const op of metadata.operators) for (const s of op.subtasks) size += sizeOfFiles(s);
+  return size;
+}
+
+/** Bytes of the files one subtask's state handles reference. */
+function sizeOfFiles(state: Pick<SubtaskSnapshot, 'keyed' | 'timers' | 'operator'>): number {
+  let size = state.operator?.file.size ?? 0;
+  for (const f of state.keyed?.files ?? []) size += f.size;
+  for (const f of state.timers?.files ?? []) size += f.size;
   return size;
 }
 

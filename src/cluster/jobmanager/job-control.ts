@@ -157,6 +157,26 @@ export interface CheckpointEntry {
   readonly failureMessage?: string;
 }
 
+/** One subtask in a checkpoint's details: what it reported with its acknowledgement (durations in ms). */
+export interface SubtaskCheckpointEntry {
+  readonly index: number;
+  /** Present once the subtask acknowledged. */
+  readonly acknowledged?: {
+    readonly ackTimestamp: number;
+    readonly stateSize: number;
+    readonly syncDuration: number;
+    readonly asyncDuration: number;
+    readonly alignmentDuration: number;
+    readonly startDelay: number;
+  };
+}
+
+/** One checkpoint with the statistics of each subtask of each vertex (`/jobs/:id/checkpoints/details/:checkpointId`). */
+export interface CheckpointDetails {
+  readonly checkpoint: CheckpointEntry;
+  readonly tasks: readonly { readonly vertexId: string; readonly subtasks: readonly SubtaskCheckpointEntry[] }[];
+}
+
 /** The checkpoint or savepoint the job was restored from. */
 export interface RestoredCheckpoint {
   readonly id: number;
@@ -212,6 +232,8 @@ export interface JobControl {
   jobDetails(jobId: string): JobDetails | undefined;
   /** The checkpoint statistics of a job, or `undefined` when the cluster does not know it. */
   checkpoints(jobId: string): CheckpointStats | undefined;
+  /** One checkpoint of the history, per vertex and subtask; `undefined` when the job or that checkpoint is unknown. */
+  checkpointDetails(jobId: string, checkpointId: number): CheckpointDetails | undefined;
   /** Slots of the cluster. */
   resources(): ClusterResources;
   /** Triggers a checkpoint; `full` forces a full (non-incremental) one. */
@@ -228,7 +250,7 @@ export interface JobControl {
 }
 
 /** Why a {@link JobControlError} was raised; decides the HTTP status. */
-export type JobControlFailure = 'unknown-job' | 'bad-request' | 'conflict';
+export type JobControlFailure = 'unknown-job' | 'unknown-checkpoint' | 'bad-request' | 'conflict';
 
 /**
  * A job-control request that cannot be honoured. `failure` decides the HTTP

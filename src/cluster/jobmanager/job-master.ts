@@ -469,7 +469,7 @@ export class JobMaster {
         if (this.inputEndedTasks.size === this.totalTasks && !this.finalCheckpointRequested) this.requestFinalCheckpoint();
         break;
       case 'checkpoint-ack':
-        this.coordinator?.acknowledge(message.checkpointId, message.vertexId, message.subtaskIndex, message.operators);
+        this.coordinator?.acknowledge(message.checkpointId, message.vertexId, message.subtaskIndex, message.operators, message.times);
         break;
       case 'checkpoint-declined':
         this.coordinator?.decline(message.checkpointId, message.error);
@@ -682,6 +682,11 @@ export class JobMaster {
   }
 
   /** Every checkpoint and savepoint started in this run. */
+  /** Each vertex's id and parallelism, in the job graph's order. */
+  get vertexParallelism(): readonly { id: string; parallelism: number }[] {
+    return this.submission.jobGraph.vertices.map(({ id, parallelism }) => ({ id, parallelism }));
+  }
+
   get checkpointRecords(): readonly CheckpointRecord[] {
     return this.coordinator?.records ?? [];
   }

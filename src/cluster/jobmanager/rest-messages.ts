@@ -9,8 +9,10 @@
 import {
   EXECUTION_STATES,
   TERMINAL_JOB_STATES,
+  type CheckpointDetails,
   type CheckpointEntry,
   type CheckpointStats,
+  type SubtaskCheckpointEntry,
   type ClusterResources,
   type ExecutionState,
   type JobDetails,
@@ -125,21 +127,25 @@ export interface JobDetailsMessage {
   readonly 'status-counts': Readonly<Record<ExecutionState, number>>;
 }
 
-/** One checkpoint of `/jobs/:id/checkpoints`. */
-export interface CheckpointMessage {
-  readonly className: 'completed' | 'failed' | 'in_progress';
+/** One vertex of `/jobs/:id/checkpoints/details/:checkpointId` (`tasks[vertexId]`); a checkpoint has the same, over all vertices. */
+export interface TaskCheckpointMessage {
   readonly id: number;
   readonly status: CheckpointEntry['status'];
-  readonly is_savepoint: boolean;
-  readonly savepointFormat: 'CANONICAL' | 'NATIVE' | null;
-  readonly checkpoint_type: CheckpointEntry['checkpointType'];
-  readonly trigger_timestamp: number;
   readonly latest_ack_timestamp: number;
   readonly state_size: number;
   readonly checkpointed_size: number;
   readonly end_to_end_duration: number;
   readonly num_subtasks: number;
   readonly num_acknowledged_subtasks: number;
+}
+
+/** One checkpoint of `/jobs/:id/checkpoints`. */
+export interface CheckpointMessage extends TaskCheckpointMessage {
+  readonly className: 'completed' | 'failed' | 'in_progress';
+  readonly is_savepoint: boolean;
+  readonly savepointFormat: 'CANONICAL' | 'NATIVE' | null;
+  readonly checkpoint_type: CheckpointEntry['checkpointType'];
+  readonly trigger_timestamp: number;
   /** Completed checkpoints only. */
   readonly external_path?: string;
   /** Completed checkpoints only. */
@@ -332,6 +338,100 @@ export function renderCheckpoint(entry: CheckpointEntry): CheckpointMessage {
     case 'IN_PROGRESS':
       return common;
   }
+}
+
+/** Min, max and average over the subtasks that acknowledged (Flink's `StatsSummaryDto`, without percentiles). */
+export interface StatsSummaryMessage {
+  readonly min: number;
+  readonly max: number;
+  readonly avg: number;
+}
+
+/** `GET /v1/jobs/:id/checkpoints/details/:checkpointId`. */
+export type CheckpointDetailsMessage = CheckpointMessage & { readonly tasks: Readonly<Record<string, TaskCheckpointMessage>> };
+
+/** One subtask of `…/details/:checkpointId/subtasks/:vertexId`; durations in ms. */
+export type SubtaskCheckpointMessage =
+  | {
+      readonly index: number;
+      readonly status: 'completed';
+      readonly ack_timestamp: number;
+      readonly end_to_end_duration: number;
+      readonly state_size: number;
+      readonly checkpointed_size: number;
+      readonly checkpoint: { readonly sync: number; readonly async: number };
+      readonly alignment: { readonly duration: number };
+      readonly start_delay: number;
+    }
+  | { readonly index: number; readonly status: 'pending_or_failed' };
+
+/** `GET /v1/jobs/:id/checkpoints/details/:checkpointId/subtasks/:vertexId`. */
+export interface TaskCheckpointDetailsMessage extends TaskCheckpointMessage {
+  readonly summary: {
+    readonly state_size: StatsSummaryMessage;
+    readonly end_to_end_duration: StatsSummaryMessage;
+    readonly checkpoint_duration: { readonly sync: StatsSummaryMessage; readonly async: StatsSummaryMessage };
+    readonly alignment: { readonly duration: StatsSummaryMessage };
+    readonly start_delay: StatsSummaryMessage;
+  };
+  readonly subtasks: readonly SubtaskCheckpointMessage[];
+}
+
+export function renderCheckpointDetails(details: CheckpointDetails): CheckpointDetailsMessage {
+  return { ...renderCheckpoint(details.checkpoint), tasks: Object.fromEntries(details.tasks.map((task) => [task.vertexId, renderTaskCheckpoint(details.checkpoint, task.subtasks)])) };
+}
+
+export function renderTaskCheckpointDetails(checkpoint: CheckpointEntry, task: CheckpointDetails['tasks'][number]): TaskCheckpointDetailsMessage {
+  const subtasks = task.subtasks.map((subtask) => renderSubtaskCheckpoint(checkpoint, subtask));
+  const acked = subtasks.filter((s) => s.status === 'completed');
+  const summary = (value: (s: (typeof acked)[number]) => number): StatsSummaryMessage => {
+    const values = acked.map(value);
+    if (values.length === 0) return { min: 0, max: 0, avg: 0 };
+    return { min: Math.min(...values), max: Math.max(...values), avg: Math.round(values.reduce((a, b) => a + b, 0) / values.length) };
+  };
+  return {
+    ...renderTaskCheckpoint(checkpoint, task.subtasks),
+    summary: {
+      state_size: summary((s) => s.state_size),
+      end_to_end_duration: summary((s) => s.end_to_end_duration),
+      checkpoint_duration: { sync: summary((s) => s.checkpoint.sync), async: summary((s) => s.checkpoint.async) },
+      alignment: { duration: summary((s) => s.alignment.duration) },
+      start_delay: summary((s) => s.start_delay),
+    },
+    subtasks,
+  };
+}
+
+function renderTaskCheckpoint(checkpoint: CheckpointEntry, subtasks: readonly SubtaskCheckpointEntry[]): TaskCheckpointMessage {
+  const acked = subtasks.flatMap((s) => (s.acknowledged === undefined ? [] : [s.acknowledged]));
+  const latestAck = Math.max(checkpoint.triggerTimestamp, ...acked.map((a) => a.ackTimestamp));
+  const stateSize = acked.reduce((sum, a) => sum + a.stateSize, 0);
+  return {
+    id: checkpoint.id,
+    status: checkpoint.status,
+    latest_ack_timestamp: latestAck,
+    state_size: stateSize,
+    checkpointed_size: stateSize,
+    end_to_end_duration: latestAck - checkpoint.triggerTimestamp,
+    num_subtasks: subtasks.length,
+    num_acknowledged_subtasks: acked.length,
+  };
+}
+
+function renderSubtaskCheckpoint(checkpoint: CheckpointEntry, subtask: SubtaskCheckpointEntry): SubtaskCheckpointMessage {
+  const ack = subtask.acknowledged;
+  if (ack === undefined) return { index: subtask.index, status: 'pending_or_failed' };
+  return {
+    index: subtask.index,
+    status: 'completed',
+    ack_timestamp: ack.ackTimestamp,
+    end_to_end_duration: ack.ackTimestamp - checkpoint.triggerTimestamp,
+    state_size: ack.stateSize,
+    checkpointed_size: ack.stateSize,
+    checkpoint: { sync: Math.round(ack.syncDuration), async: Math.round(ack.asyncDuration) },
+    alignment: { duration: Math.round(ack.alignmentDuration) },
+    start_delay: Math.round(ack.startDelay),
+  };
 }
 
 function renderRestored(restored: RestoredCheckpoint): RestoredCheckpointMessage {

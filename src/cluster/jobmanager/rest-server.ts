@@ -19,8 +19,26 @@ import { isIP, type AddressInfo } from 'node:net';
 import { FlinktsError } from '../../api/errors.js';
 import { REST_ADDRESS, REST_ALLOW_NON_LOOPBACK, REST_PORT, type FlinktsConfig } from '../../config/index.js';
 import { registerLocalCluster, type RegistryLocation } from '../local-registry.js';
-import { HEX_ID_PATTERN, TERMINAL_JOB_STATES, badJobRequestError, jobStateConflictError, unknownJobError, type JobControl, type JobDetails } from './job-control.js';
-import { renderCheckpointStats, renderJobDetails, renderJobIds, renderJobsOverview, renderOverview } from './rest-messages.js';
+import {
+  HEX_ID_PATTERN,
+  JobControlError,
+  TERMINAL_JOB_STATES,
+  badJobRequestError,
+  jobStateConflictError,
+  unknownJobError,
+  type CheckpointDetails,
+  type JobControl,
+  type JobDetails,
+} from './job-control.js';
+import {
+  renderCheckpointDetails,
+  renderCheckpointStats,
+  renderJobDetails,
+  renderJobIds,
+  renderJobsOverview,
+  renderOverview,
+  renderTaskCheckpointDetails,
+} from './rest-messages.js';
 import { OperationStore, type OperationKind } from './rest-operations.js';
 import {
   checkFields,
@@ -163,6 +181,8 @@ interface Reply {
 interface RouteRequest {
   readonly jobId: string;
   readonly triggerId: string;
+  /** Every path parameter, by name (`:checkpointId`, …). */
+  readonly params: ReadonlyMap<string, string>;
   readonly query: URLSearchParams;
   readonly body: Record<string, unknown>;
 }
@@ -216,6 +236,19 @@ class RestApi {
         withBody: ['POST'],
       },
       { segments: ['jobs', ':jobId', 'checkpoints', ':triggerId'], methods: { GET: (request) => this.status(request, 'checkpoint') } },
+      { segments: ['jobs', ':jobId', 'checkpoints', 'details', ':checkpointId'], methods: { GET: (request) => ok(renderCheckpointDetails(this.checkpointDetails(request))) } },
+      {
+        segments: ['jobs', ':jobId', 'checkpoints', 'details', ':checkpointId', 'subtasks', ':vertexId'],
+        methods: {
+          GET: (request) => {
+            const details = this.checkpointDetails(request);
+            const vertexId = request.params.get(':vertexId')!;
+            const task = details.tasks.find((t) => t.vertexId === vertexId);
+            if (task === undefined) throw new JobControlError('unknown-checkpoint', `vertex ${truncate(vertexId, MAX_ECHOED_VALUE)} is not part of job ${request.jobId}`);
+            return ok(renderTaskCheckpointDetails(details.checkpoint, task));
+          },
+        },
+      },
       { segments: ['jobs', ':jobId', 'savepoints'], methods: { POST: (request) => this.triggerSavepoint(request) }, withBody: ['POST'] },
       { segments: ['jobs', ':jobId', 'savepoints', ':triggerId'], methods: { GET: (request) => this.status(request, 'savepoint') } },
       { segments: ['jobs', ':jobId', 'stop'], methods: { POST: (request) => this.stop(request) }, withBody: ['POST'] },
@@ -274,7 +307,7 @@ class RestApi {
       if (read === 'too-large') return failure(413, `request body larger than ${this.maxBodyBytes} bytes`);
       body = parseJsonObject(read);
     }
-    return handler({ jobId, triggerId, query, body });
+    return handler({ jobId, triggerId, params, query, body });
   }
 
   /** The first route whose segments fit; routes with literals come before those with a parameter in the same place. */
@@ -301,6 +334,16 @@ class RestApi {
     const job = this.options.control.jobDetails(jobId);
     if (job === undefined) throw unknownJobError(jobId);
     return job;
+  }
+
+  /** The details of the checkpoint a route names (`:checkpointId`, a non-negative integer). */
+  private checkpointDetails({ jobId, params }: RouteRequest): CheckpointDetails {
+    const raw = params.get(':checkpointId')!;
+    if (!/^\d{1,15}$/.test(raw)) throw badJobRequestError(`malformed checkpoint id '${truncate(raw, MAX_ECHOED_VALUE)}': expected a non-negative integer`);
+    this.job(jobId);
+    const details = this.options.control.checkpointDetails(jobId, Number(raw));
+    if (details === undefined) throw new JobControlError('unknown-checkpoint', `checkpoint ${raw} of job ${jobId} not found (the history keeps the last ones)`);
+    return details;
   }
 
   private runningJob(jobId: string): void {
@@ -374,7 +417,7 @@ function failure(status: number, message: string): Reply {
 function errorReply(error: unknown): Reply {
   if (error instanceof FlinktsError) {
     const kind = (error as { failure?: unknown }).failure;
-    const status = kind === 'unknown-job' ? 404 : kind === 'conflict' ? 409 : kind === 'bad-request' ? 400 : error.code === 'USAGE' || error.code === 'CONFIG' ? 400 : 500;
+    const status = kind === 'unknown-job' || kind === 'unknown-checkpoint' ? 404 : kind === 'conflict' ? 409 : kind === 'bad-request' ? 400 : error.code === 'USAGE' || error.code === 'CONFIG' ? 400 : 500;
     return failure(status, error.message);
   }
   return failure(500, `internal error: ${error instanceof Error ? error.message : String(error)}`);

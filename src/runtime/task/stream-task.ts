@@ -41,11 +41,23 @@ export interface TaskListener {
   /** A writer for the files of `operatorId` in checkpoint `checkpointId` (it may wait for the checkpoint's directory). */
   stateFileWriter(checkpointId: number, operatorId: string, subtaskIndex: number): StateFileWriter;
   /** The task's snapshot of checkpoint `checkpointId` is written. */
-  checkpointAcknowledged(task: StreamTask, checkpointId: number, operators: OperatorSubtaskState[]): void;
+  checkpointAcknowledged(task: StreamTask, checkpointId: number, operators: OperatorSubtaskState[], stats: SubtaskCheckpointTimes): void;
   /** The task could not snapshot checkpoint `checkpointId`. */
   checkpointDeclined(task: StreamTask, checkpointId: number, error: unknown): void;
   /** All input is processed; the task waits for the final checkpoint before it closes. */
   inputEnded(task: StreamTask): void;
+}
+
+/** How long a subtask's part of a checkpoint took (Flink's subtask checkpoint statistics), in milliseconds. */
+export interface SubtaskCheckpointTimes {
+  /** The synchronous part: operator state captured and the barrier sent on; the task processes nothing meanwhile. */
+  readonly syncMs: number;
+  /** The asynchronous part: files written, while records flow again. */
+  readonly asyncMs: number;
+  /** From the first barrier to the last of the inputs (exactly-once alignment; 0 for a task triggered directly). */
+  readonly alignmentMs: number;
+  /** From the trigger to the first barrier (or the direct trigger) reaching the task. */
+  readonly startDelayMs: number;
 }
 
 /** `a` of an end of partition sent because the job stops with a savepoint (0: the input really ended). */
@@ -94,7 +106,8 @@ export class StreamTask implements MailboxTask {
   private readonly timers = new Set<LongTimeout>();
   // Checkpoints
   /** The checkpoint whose barriers are arriving, and the channels that delivered one. */
-  private aligning: { id: number; b: number; seen: Set<InputChannel> } | undefined;
+  /** The checkpoint whose barriers are arriving: since when (performance.now()), from which channels. */
+  private aligning: { id: number; b: number; since: number; seen: Set<InputChannel> } | undefined;
   private lastCheckpointId = 0;
   /** Set once all input is processed and checkpointing is on: the task closes after the next checkpoint completes. */
   private awaitingFinalCheckpoint = false;
@@ -532,11 +545,11 @@ export class StreamTask implements MailboxTask {
       // Closed before the JobMaster learned it finished (a close can outlast the checkpoint interval): the
       // checkpoint would wait for this task forever. It is left out, as from any checkpoint after it finished.
       this.lastCheckpointId = checkpointId;
-      this.listener.checkpointAcknowledged(this, checkpointId, []);
+      this.listener.checkpointAcknowledged(this, checkpointId, [], { syncMs: 0, asyncMs: 0, alignmentMs: 0, startDelayMs: 0 });
       return;
     }
     if (this.state !== 'RUNNING' || checkpointId <= this.lastCheckpointId) return;
-    this.performCheckpoint(checkpointId, encodeBarrier(timestamp, format));
+    this.performCheckpoint(checkpointId, encodeBarrier(timestamp, format), performance.now());
     // Stop with savepoint: nothing after the savepoint's barrier, so a job resumed from it neither loses nor repeats a record.
     if (suspendSource) {
       this.suspended = true;
@@ -597,7 +610,7 @@ export class StreamTask implements MailboxTask {
       this.aligning = undefined;
       this.releaseChannels();
     }
-    this.aligning ??= { id: checkpointId, b, seen: new Set() };
+    this.aligning ??= { id: checkpointId, b, since: performance.now(), seen: new Set() };
     this.aligning.seen.add(channel);
     if (this.checkpointingMode === 'EXACTLY_ONCE') channel.blocked = true;
     this.checkAlignment();
@@ -609,7 +622,7 @@ export class StreamTask implements MailboxTask {
     if (aligning === undefined) return;
     for (const channel of this.gate!.channels) if (!channel.ended && !aligning.seen.has(channel)) return;
     this.aligning = undefined;
-    this.performCheckpoint(aligning.id, aligning.b);
+    this.performCheckpoint(aligning.id, aligning.b, aligning.since);
   }
 
   /**
@@ -617,9 +630,12 @@ export class StreamTask implements MailboxTask {
    * the barrier sent on), then the asynchronous part: files written, the
    * coordinator acknowledged, while records flow again.
    */
-  private performCheckpoint(checkpointId: number, b: number): void {
+  private performCheckpoint(checkpointId: number, b: number, firstBarrierAt: number): void {
+    const started = performance.now();
     this.lastCheckpointId = checkpointId;
     const { timestamp, format } = decodeBarrier(b);
+    // The trigger time is wall-clock time of the same machine.
+    const startDelayMs = Math.max(0, Date.now() - (started - firstBarrierAt) - timestamp);
     const writes: (() => Promise<OperatorSubtaskState>)[] = [];
     try {
       for (const member of this.chain.members) {
@@ -639,8 +655,15 @@ export class StreamTask implements MailboxTask {
     }
     for (const channel of this.outputChannels) channel.writeEvent(EVENT_CHECKPOINT_BARRIER, checkpointId, b);
     this.releaseChannels();
+    const synced = performance.now();
     const written = Promise.all(writes.map((write) => write())).then(
-      (operators) => this.listener.checkpointAcknowledged(this, checkpointId, operators),
+      (operators) =>
+        this.listener.checkpointAcknowledged(this, checkpointId, operators, {
+          syncMs: synced - started,
+          asyncMs: performance.now() - synced,
+          alignmentMs: started - firstBarrierAt,
+          startDelayMs,
+        }),
       (error: unknown) => this.listener.checkpointDeclined(this, checkpointId, attribute(error, this.chain.head.name, this.subtaskIndex)),
     );
     // A task that closes normally lets these finish before its backends go (stop with savepoint closes right after the barrier).

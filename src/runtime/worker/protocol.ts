@@ -11,6 +11,7 @@ import type { CheckpointingMode } from '../../api/checkpointing.js';
 import type { CheckpointMetadata, SnapshotFormat } from '../checkpoint/metadata.js';
 import type { StateBackendSettings } from '../state/state-backends.js';
 import type { OperatorSubtaskState } from '../task/chain-state.js';
+import type { SubtaskCheckpointTimes } from '../task/stream-task.js';
 import type { TaskMetricsSnapshot } from '../task/task-metrics.js';
 
 /** Network settings from the configuration. */
@@ -116,6 +117,7 @@ export type FromWorker =
       readonly vertexId: string;
       readonly subtaskIndex: number;
       readonly operators: readonly OperatorSubtaskState[];
+      readonly times: SubtaskCheckpointTimes;
     }
   | { readonly type: 'checkpoint-declined'; readonly checkpointId: number; readonly vertexId: string; readonly subtaskIndex: number; readonly error: SerializedError }
   | { readonly type: 'output'; readonly stream: 'stdout' | 'stderr'; readonly data: string };

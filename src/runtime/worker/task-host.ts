@@ -18,7 +18,7 @@ import type { TaskHooks } from '../operators/operator.js';
 import { heapBackendFactory, loadKeyedStateBackendFactory, type KeyedStateBackendFactory } from '../state/state-backends.js';
 import { buildOperatorChain } from '../task/operator-chain.js';
 import { NetworkOutput, type RoutedOutput } from '../task/outputs.js';
-import { StreamTask, type TaskListener } from '../task/stream-task.js';
+import { StreamTask, type SubtaskCheckpointTimes, type TaskListener } from '../task/stream-task.js';
 import { TaskMetrics } from '../task/task-metrics.js';
 import { LocalStateFileReader, LocalStateFileWriter, type StateFileWriterOptions } from '../checkpoint/state-files.js';
 import type { KeyedStateFile, StateFileReader, StateFileRef, StateFileWriter } from '../checkpoint/metadata.js';
@@ -31,7 +31,7 @@ export interface HostListener {
   taskFinished(report: TaskMetricsReport): void;
   taskFailed(task: StreamTask, error: unknown): void;
   taskInputEnded(task: StreamTask): void;
-  checkpointAcknowledged(task: StreamTask, checkpointId: number, operators: OperatorSubtaskState[]): void;
+  checkpointAcknowledged(task: StreamTask, checkpointId: number, operators: OperatorSubtaskState[], times: SubtaskCheckpointTimes): void;
   checkpointDeclined(task: StreamTask, checkpointId: number, error: unknown): void;
 }
 
@@ -307,7 +307,7 @@ export class TaskHost implements BufferTransport {
       failed: (t, error) => this.listener.taskFailed(t, error),
       recycle: (channel, buffer) => this.recycle(channel.channelId, channel.producerWorker, buffer),
       stateFileWriter: (checkpointId, operatorId, index) => this.stateFileWriter(checkpointId, operatorId, index),
-      checkpointAcknowledged: (t, checkpointId, operators) => this.listener.checkpointAcknowledged(t, checkpointId, operators),
+      checkpointAcknowledged: (t, checkpointId, operators, times) => this.listener.checkpointAcknowledged(t, checkpointId, operators, times),
       checkpointDeclined: (t, checkpointId, error) => this.listener.checkpointDeclined(t, checkpointId, error),
       inputEnded: (t) => this.listener.taskInputEnded(t),
     };

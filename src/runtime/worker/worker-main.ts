@@ -38,8 +38,8 @@ port.on('message', (message: ToWorker) => {
         taskFailed: (task, error) =>
           post({ type: 'task-failed', vertexId: task.vertexId, subtaskIndex: task.subtaskIndex, error: serializeError(error) }),
         taskInputEnded: (task) => post({ type: 'task-input-ended', vertexId: task.vertexId, subtaskIndex: task.subtaskIndex }),
-        checkpointAcknowledged: (task, checkpointId, operators) =>
-          post({ type: 'checkpoint-ack', checkpointId, vertexId: task.vertexId, subtaskIndex: task.subtaskIndex, operators }),
+        checkpointAcknowledged: (task, checkpointId, operators, times) =>
+          post({ type: 'checkpoint-ack', checkpointId, vertexId: task.vertexId, subtaskIndex: task.subtaskIndex, operators, times }),
         checkpointDeclined: (task, checkpointId, error) =>
           post({ type: 'checkpoint-declined', checkpointId, vertexId: task.vertexId, subtaskIndex: task.subtaskIndex, error: serializeError(error) }),
       });

@@ -272,6 +272,106 @@ describe('routes', () => {
     });
   });
 
+  it('GET /v1/jobs/:id/checkpoints/details/:checkpointId and …/subtasks/:vertexId: per vertex and subtask, with sync/async durations', async () => {
+    const source = 'bc764cd8ddf7a0cff126f51c16239658';
+    const counter = '0a448493b4782967b150582570326227';
+    const t2 = RUNNING_START + 20_000;
+    const details = await call('GET', `/v1/jobs/${RUNNING_JOB_ID}/checkpoints/details/2`);
+    expect(details.status).toBe(200);
+    const task = (latestAck: number, stateSize: number) => ({
+      id: 2,
+      status: 'COMPLETED',
+      latest_ack_timestamp: t2 + latestAck,
+      state_size: stateSize,
+      checkpointed_size: stateSize,
+      end_to_end_duration: latestAck,
+      num_subtasks: 2,
+      num_acknowledged_subtasks: 2,
+    });
+    expect(details.body).toEqual({
+      className: 'completed',
+      id: 2,
+      status: 'COMPLETED',
+      is_savepoint: false,
+      savepointFormat: null,
+      checkpoint_type: 'CHECKPOINT',
+      trigger_timestamp: t2,
+      latest_ack_timestamp: t2 + 120,
+      state_size: 1536,
+      checkpointed_size: 1536,
+      end_to_end_duration: 120,
+      num_subtasks: 4,
+      num_acknowledged_subtasks: 4,
+      external_path: `/tmp/flinkts-checkpoints/${RUNNING_JOB_ID}/chk-2`,
+      discarded: false,
+      // Source: subtasks acknowledged after 60 and 61 ms with 100 + 101 bytes; counter: 80 and 120 ms, 200 + 201 bytes.
+      tasks: { [source]: task(61, 201), [counter]: task(120, 401) },
+    });
+
+    type Figure = [min: number, max: number, avg: number];
+    const summary = (size: Figure, e2e: Figure, sync: Figure, async: Figure, alignment: Figure, delay: Figure) => {
+      const stats = ([min, max, avg]: Figure) => ({ min, max, avg });
+      return {
+        state_size: stats(size),
+        end_to_end_duration: stats(e2e),
+        checkpoint_duration: { sync: stats(sync), async: stats(async) },
+        alignment: { duration: stats(alignment) },
+        start_delay: stats(delay),
+      };
+    };
+    const subtasks = await call('GET', `/v1/jobs/${RUNNING_JOB_ID}/checkpoints/details/2/subtasks/${counter}`);
+    expect(subtasks.status).toBe(200);
+    const subtask = (index: number, ack: number) => ({
+      index,
+      status: 'completed',
+      ack_timestamp: t2 + ack,
+      end_to_end_duration: ack,
+      state_size: 200 + index,
+      checkpointed_size: 200 + index,
+      checkpoint: { sync: 10 + index, async: 20 + index },
+      alignment: { duration: 3 },
+      start_delay: 6,
+    });
+    expect(subtasks.body).toEqual({
+      ...task(120, 401),
+      summary: summary([200, 201, 201], [80, 120, 100], [10, 11, 11], [20, 21, 21], [3, 3, 3], [6, 6, 6]),
+      subtasks: [subtask(0, 80), subtask(1, 120)],
+    });
+
+    // In progress: only what acknowledged counts.
+    const t4 = RUNNING_START + 40_000;
+    const pending = await call('GET', `/v1/jobs/${RUNNING_JOB_ID}/checkpoints/details/4/subtasks/${source}`);
+    expect(pending.body).toEqual({
+      id: 4,
+      status: 'IN_PROGRESS',
+      latest_ack_timestamp: t4 + 60,
+      state_size: 100,
+      checkpointed_size: 100,
+      end_to_end_duration: 60,
+      num_subtasks: 2,
+      num_acknowledged_subtasks: 1,
+      summary: summary([100, 100, 100], [60, 60, 60], [10, 10, 10], [20, 20, 20], [0, 0, 0], [5, 5, 5]),
+      subtasks: [
+        { index: 0, status: 'completed', ack_timestamp: t4 + 60, end_to_end_duration: 60, state_size: 100, checkpointed_size: 100, checkpoint: { sync: 10, async: 20 }, alignment: { duration: 0 }, start_delay: 5 },
+        { index: 1, status: 'pending_or_failed' },
+      ],
+    });
+
+    // Bad input: a malformed or unknown checkpoint id, an unknown vertex, an unknown job.
+    expect(await call('GET', `/v1/jobs/${RUNNING_JOB_ID}/checkpoints/details/two`)).toEqual(
+      expect.objectContaining({ status: 400, body: { errors: ["malformed checkpoint id 'two': expected a non-negative integer"] } }),
+    );
+    expect(await call('GET', `/v1/jobs/${RUNNING_JOB_ID}/checkpoints/details/3`)).toEqual(
+      expect.objectContaining({ status: 404, body: { errors: [`checkpoint 3 of job ${RUNNING_JOB_ID} not found (the history keeps the last ones)`] } }),
+    );
+    expect(await call('GET', `/v1/jobs/${RUNNING_JOB_ID}/checkpoints/details/2/subtasks/${UNKNOWN_JOB_ID}`)).toEqual(
+      expect.objectContaining({ status: 404, body: { errors: [`vertex ${UNKNOWN_JOB_ID} is not part of job ${RUNNING_JOB_ID}`] } }),
+    );
+    expect(await call('GET', `/v1/jobs/${UNKNOWN_JOB_ID}/checkpoints/details/2`)).toEqual(
+      expect.objectContaining({ status: 404, body: { errors: [`job ${UNKNOWN_JOB_ID} not found`] } }),
+    );
+  });
+
   it('POST /v1/jobs/:id/checkpoints: IN_PROGRESS, then COMPLETED with the id and location', async () => {
     const release = fixture.hold();
     const trigger = await call('POST', `/v1/jobs/${RUNNING_JOB_ID}/checkpoints`, { body: { checkpointType: 'FULL' } });
