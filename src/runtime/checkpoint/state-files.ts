@@ -385,14 +385,27 @@ async function sha256Here(path: string): Promise<{ digest: string; size: number 
  * per 500 MB that the restoring thread spends decoding instead). It reads in
  * large chunks into one buffer: few round trips, no garbage.
  */
-function sha256OnThread(path: string): Promise<{ digest: string; size: number }> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(HASH_THREAD_SOURCE, { eval: true, workerData: { path, chunkBytes: VERIFY_CHUNK_BYTES } });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the thread hashing the file exited with code ${code}`)));
-  });
+async function sha256OnThread(path: string): Promise<{ digest: string; size: number }> {
+  // A restore of many large files starts their checks one after another without waiting: a few threads at a time.
+  while (hashThreads >= MAX_HASH_THREADS) await new Promise<void>((resolve) => hashThreadWaiters.push(resolve));
+  hashThreads++;
+  try {
+    return await new Promise((resolve, reject) => {
+      const worker = new Worker(HASH_THREAD_SOURCE, { eval: true, workerData: { path, chunkBytes: VERIFY_CHUNK_BYTES } });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the thread hashing the file exited with code ${code}`)));
+    });
+  } finally {
+    hashThreads--;
+    hashThreadWaiters.shift()?.();
+  }
 }
+
+/** Hashing threads running at once (per thread that starts them), and the checks waiting for one. */
+const MAX_HASH_THREADS = 2;
+let hashThreads = 0;
+const hashThreadWaiters: (() => void)[] = [];
 
 const HASH_THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');

@@ -193,7 +193,10 @@ describe('LocalStateFileReader', () => {
     const path = join(dir, file.path);
     const content = await readFile(path);
     expect(file.sha256).toBe(createHash('sha256').update(content).digest('hex'));
-    await new LocalStateFileReader(dir).verify(file);
+    // Several at once (more than the threads allowed at a time), each with its own file.
+    const others = await Promise.all([1, 2, 3].map(() => writer.writeKeyedStateFile(sections)));
+    const reader = new LocalStateFileReader(dir);
+    await Promise.all([file, ...others].map((f) => reader.verify(f)));
     content[12 << 20] = content[12 << 20]! ^ 0x80;
     await writeFile(path, content);
     const error = await rejection(new LocalStateFileReader(dir).verify(file));
