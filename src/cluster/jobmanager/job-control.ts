@@ -250,7 +250,7 @@ export interface JobControl {
 }
 
 /** Why a {@link JobControlError} was raised; decides the HTTP status. */
-export type JobControlFailure = 'unknown-job' | 'unknown-checkpoint' | 'bad-request' | 'conflict';
+export type JobControlFailure = 'unknown-job' | 'not-found' | 'bad-request' | 'conflict';
 
 /**
  * A job-control request that cannot be honoured. `failure` decides the HTTP

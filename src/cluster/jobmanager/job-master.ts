@@ -681,12 +681,12 @@ export class JobMaster {
     return { checkpointId: this.restoredCheckpointId, path: restore.path, isSavepoint: this.initialRestoreKind === 'savepoint', at: this.startTime };
   }
 
-  /** Every checkpoint and savepoint started in this run. */
   /** Each vertex's id and parallelism, in the job graph's order. */
   get vertexParallelism(): readonly { id: string; parallelism: number }[] {
     return this.submission.jobGraph.vertices.map(({ id, parallelism }) => ({ id, parallelism }));
   }
 
+  /** Every checkpoint and savepoint started in this run. */
   get checkpointRecords(): readonly CheckpointRecord[] {
     return this.coordinator?.records ?? [];
   }

@@ -244,7 +244,7 @@ class RestApi {
             const details = this.checkpointDetails(request);
             const vertexId = request.params.get(':vertexId')!;
             const task = details.tasks.find((t) => t.vertexId === vertexId);
-            if (task === undefined) throw new JobControlError('unknown-checkpoint', `vertex ${truncate(vertexId, MAX_ECHOED_VALUE)} is not part of job ${request.jobId}`);
+            if (task === undefined) throw new JobControlError('not-found', `vertex ${truncate(vertexId, MAX_ECHOED_VALUE)} is not part of job ${request.jobId}`);
             return ok(renderTaskCheckpointDetails(details.checkpoint, task));
           },
         },
@@ -342,7 +342,7 @@ class RestApi {
     if (!/^\d{1,15}$/.test(raw)) throw badJobRequestError(`malformed checkpoint id '${truncate(raw, MAX_ECHOED_VALUE)}': expected a non-negative integer`);
     this.job(jobId);
     const details = this.options.control.checkpointDetails(jobId, Number(raw));
-    if (details === undefined) throw new JobControlError('unknown-checkpoint', `checkpoint ${raw} of job ${jobId} not found (the history keeps the last ones)`);
+    if (details === undefined) throw new JobControlError('not-found', `checkpoint ${raw} of job ${jobId} not found (the history keeps the last ones)`);
     return details;
   }
 
@@ -417,7 +417,7 @@ function failure(status: number, message: string): Reply {
 function errorReply(error: unknown): Reply {
   if (error instanceof FlinktsError) {
     const kind = (error as { failure?: unknown }).failure;
-    const status = kind === 'unknown-job' || kind === 'unknown-checkpoint' ? 404 : kind === 'conflict' ? 409 : kind === 'bad-request' ? 400 : error.code === 'USAGE' || error.code === 'CONFIG' ? 400 : 500;
+    const status = kind === 'unknown-job' || kind === 'not-found' ? 404 : kind === 'conflict' ? 409 : kind === 'bad-request' ? 400 : error.code === 'USAGE' || error.code === 'CONFIG' ? 400 : 500;
     return failure(status, error.message);
   }
   return failure(500, `internal error: ${error instanceof Error ? error.message : String(error)}`);

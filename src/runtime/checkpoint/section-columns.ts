@@ -90,10 +90,9 @@ const MAX_JOINED_LENGTH = 1 << 26;
 /**
  * One text (one MessagePack string) and the lengths: written with one UTF-8
  * encoding instead of one per string, and read back as slices of one decoded
- * text, which V8 keeps as
- * references into it (a restore of millions of strings allocates a fraction of
- * their bytes, and copies nothing). Very large columns are written string by
- * string. As in every UTF-8 form (and the `s` column), a lone surrogate reads
+ * text, which V8 keeps as references into it (a restore of millions of
+ * strings allocates a fraction of their bytes, and copies nothing). Very
+ * large columns are written string by string. As in every UTF-8 form (and the `s` column), a lone surrogate reads
  * back as U+FFFD; the lengths stay right, as both are one code unit.
  */
 function stringColumn(values: readonly string[]): Column {

@@ -138,7 +138,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const restored = this.restored.get(name);
     if (restored !== undefined) {
       this.restored.delete(name);
-      const apply = this.entrySink(name, restored.kind, undefined, false, table);
+      const apply = this.entrySink(name, restored.kind, { raw: table });
       for (const entry of restored.table.entries()) apply(entry.key, VOID_NAMESPACE, entry.value.get(VOID_NAMESPACE), entry.keyGroup);
     }
     this.rawTables.set(name, table);
@@ -223,7 +223,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           let apply: EntrySink | undefined;
           section.forEach((name, key, namespace, value) => {
             if (name !== runName) {
-              apply = this.entrySink(name, kinds.get(name), keyGroup, newKeys);
+              apply = this.entrySink(name, kinds.get(name), newKeys ? { newKeysOf: keyGroup } : {});
               runName = name;
             }
             apply!(key, namespace, value, keyGroup);
@@ -234,11 +234,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   /**
-   * Where restored entries of state `name` go: its raw table, registered
-   * table or restored table. The key group passed is the section's (trusted,
-   * as Flink trusts a snapshot's key groups).
+   * Where restored entries of state `name` go: its raw table (`raw`, else the
+   * registered one), registered table or restored table. The key group passed
+   * is the section's (trusted, as Flink trusts a snapshot's key groups). With
+   * `newKeysOf`, every entry is a key new to that key group, unless the group
+   * already holds some of the state.
    */
-  private entrySink(name: string, kind: KeyedStateKind | undefined, keyGroup?: number, newKeys = false, raw = this.rawTables.get(name)): EntrySink {
+  private entrySink(name: string, kind: KeyedStateKind | undefined, { raw = this.rawTables.get(name), newKeysOf }: { raw?: KeyGroupedMap<unknown>; newKeysOf?: number } = {}): EntrySink {
     if (kind === undefined) throw new FlinktsError('STATE_INCOMPATIBLE', `keyed state '${name}' has entries but is not listed among the snapshot's states`);
     if (raw !== undefined) {
       return (key, namespace, value) => {
@@ -250,8 +252,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       };
     }
     const table = this.restoreTable(name, kind);
-    if (newKeys && keyGroup !== undefined && table.group(keyGroup).length === 0) {
-      return (key, namespace, value) => table.insert(key, new NamespaceMap<unknown>().set(namespace, value), canonicalKey(key), keyGroup);
+    if (newKeysOf !== undefined && table.group(newKeysOf).length === 0) {
+      return (key, namespace, value) => table.insert(key, new NamespaceMap<unknown>().set(namespace, value), canonicalKey(key), newKeysOf);
     }
     return (key, namespace, value, keyGroup) => {
       const canonical = canonicalKey(key);

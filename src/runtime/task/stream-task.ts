@@ -41,7 +41,7 @@ export interface TaskListener {
   /** A writer for the files of `operatorId` in checkpoint `checkpointId` (it may wait for the checkpoint's directory). */
   stateFileWriter(checkpointId: number, operatorId: string, subtaskIndex: number): StateFileWriter;
   /** The task's snapshot of checkpoint `checkpointId` is written. */
-  checkpointAcknowledged(task: StreamTask, checkpointId: number, operators: OperatorSubtaskState[], stats: SubtaskCheckpointTimes): void;
+  checkpointAcknowledged(task: StreamTask, checkpointId: number, operators: OperatorSubtaskState[], times: SubtaskCheckpointTimes): void;
   /** The task could not snapshot checkpoint `checkpointId`. */
   checkpointDeclined(task: StreamTask, checkpointId: number, error: unknown): void;
   /** All input is processed; the task waits for the final checkpoint before it closes. */
@@ -105,8 +105,7 @@ export class StreamTask implements MailboxTask {
   private sliceEnd = 0;
   private readonly timers = new Set<LongTimeout>();
   // Checkpoints
-  /** The checkpoint whose barriers are arriving, and the channels that delivered one. */
-  /** The checkpoint whose barriers are arriving: since when (performance.now()), from which channels. */
+  /** The checkpoint whose barriers are arriving: since when (performance.now()), and the channels that delivered one. */
   private aligning: { id: number; b: number; since: number; seen: Set<InputChannel> } | undefined;
   private lastCheckpointId = 0;
   /** Set once all input is processed and checkpointing is on: the task closes after the next checkpoint completes. */
@@ -545,6 +544,7 @@ export class StreamTask implements MailboxTask {
       // Closed before the JobMaster learned it finished (a close can outlast the checkpoint interval): the
       // checkpoint would wait for this task forever. It is left out, as from any checkpoint after it finished.
       this.lastCheckpointId = checkpointId;
+      // It snapshots nothing: no time spent.
       this.listener.checkpointAcknowledged(this, checkpointId, [], { syncMs: 0, asyncMs: 0, alignmentMs: 0, startDelayMs: 0 });
       return;
     }
