@@ -84,6 +84,13 @@ function numberColumn(values: readonly unknown[]): Column | undefined {
   return [ints !== undefined ? 'i' : 'f', LITTLE_ENDIAN ? bytes : swap(bytes, ints !== undefined ? 4 : 8)];
 }
 
+/** The column of numbers already in a typed array (a view; its bytes are not copied on little-endian machines). */
+export function typedArrayColumn(numbers: Int32Array | Float64Array): Column {
+  const bytes = new Uint8Array(numbers.buffer, numbers.byteOffset, numbers.byteLength);
+  const width = numbers.BYTES_PER_ELEMENT;
+  return [width === 4 ? 'i' : 'f', LITTLE_ENDIAN ? bytes : swap(Uint8Array.from(bytes), width)];
+}
+
 /** Strings longer than this together are written one by one (a joined text must stay far below V8's string limit). */
 const MAX_JOINED_LENGTH = 1 << 26;
 

@@ -12,7 +12,7 @@
  * `[stateName, key, namespace, value]` rows) are still read.
  */
 import { Packr, RESERVE_START_SPACE, RESET_BUFFER_MODE } from 'msgpackr';
-import { fromColumn, listColumn, toColumn } from './section-columns.js';
+import { fromColumn, listColumn, toColumn, type Column } from './section-columns.js';
 
 /** One keyed state entry: the state's name, the key, the namespace (`''` for none) and the value. */
 export type KeyedEntryRecord = readonly [stateName: string, key: unknown, namespace: string, value: unknown];
@@ -84,20 +84,51 @@ export class KeyGroupSectionBuilder {
    * nothing per section.
    */
   finish(transient = false): Buffer {
-    const body = {
-      n: this.keys.length,
-      s: [...this.stateIndex.keys()],
-      ...(this.states !== undefined && { si: toColumn(this.states) }),
-      ns: [...this.namespaceIndex.keys()],
-      ...(this.namespaces !== undefined && { ni: toColumn(this.namespaces) }),
-      k: toColumn(this.keys),
-      v: this.listsOfOne ? listColumn(this.values) : toColumn(this.values, (value) => (value === DELETED ? DELETED_WIRE : value)),
-    };
-    // The magic goes into space reserved before the map: no copy of the whole section to prepend it.
-    const bytes = container.pack(body, RESERVE_START_SPACE | SECTION_MAGIC.length | (transient ? RESET_BUFFER_MODE : 0));
-    bytes.set(SECTION_MAGIC, 0);
-    return bytes;
+    return packSection(
+      {
+        count: this.keys.length,
+        stateNames: [...this.stateIndex.keys()],
+        stateIndexes: this.states === undefined ? undefined : toColumn(this.states),
+        namespaces: [...this.namespaceIndex.keys()],
+        namespaceIndexes: this.namespaces === undefined ? undefined : toColumn(this.namespaces),
+        keys: toColumn(this.keys),
+        values: this.listsOfOne ? listColumn(this.values) : toColumn(this.values, (value) => (value === DELETED ? DELETED_WIRE : value)),
+      },
+      transient,
+    );
   }
+}
+
+/**
+ * A section given as its columns (for writers that build them directly):
+ * the state names and namespaces, each entry's index into them (a column of
+ * integers; left out when there is one name), and the key and value columns.
+ */
+export interface SectionColumns {
+  readonly count: number;
+  readonly stateNames: readonly string[];
+  readonly stateIndexes?: Column | undefined;
+  readonly namespaces: readonly string[];
+  readonly namespaceIndexes?: Column | undefined;
+  readonly keys: Column;
+  readonly values: Column;
+}
+
+/** Encodes a section from its columns; `transient`: see {@link KeyGroupSectionBuilder.finish}. */
+export function packSection(columns: SectionColumns, transient = false): Buffer {
+  const body = {
+    n: columns.count,
+    s: columns.stateNames,
+    ...(columns.stateIndexes !== undefined && { si: columns.stateIndexes }),
+    ns: columns.namespaces,
+    ...(columns.namespaceIndexes !== undefined && { ni: columns.namespaceIndexes }),
+    k: columns.keys,
+    v: columns.values,
+  };
+  // The magic goes into space reserved before the map: no copy of the whole section to prepend it.
+  const bytes = container.pack(body, RESERVE_START_SPACE | SECTION_MAGIC.length | (transient ? RESET_BUFFER_MODE : 0));
+  bytes.set(SECTION_MAGIC, 0);
+  return bytes;
 }
 
 function indexOf(dictionary: Map<string, number>, name: string): number {

@@ -7,13 +7,12 @@
  */
 import { isCheckpointedFunction, isCheckpointListener, type CheckpointedFunction, type CheckpointListener } from '../../api/checkpointing.js';
 import { FlinktsError } from '../../api/errors.js';
-import { assignToKeyGroup } from '../../graph/key-groups.js';
-import type { CheckpointMetadata, KeyedStateHandle, OperatorStateHandle, SnapshotFormat, StateFileReader, StateFileWriter } from '../checkpoint/metadata.js';
-import { readSection } from '../checkpoint/state-dump.js';
-import { decodeOperatorState, encodeOperatorState, KeyGroupSectionBuilder } from '../checkpoint/state-sections.js';
+import type { CheckpointMetadata, KeyedStateFileStream, KeyedStateHandle, OperatorStateHandle, SnapshotFormat, StateFileReader, StateFileWriter } from '../checkpoint/metadata.js';
+import { decodeOperatorState, encodeOperatorState, packSection } from '../checkpoint/state-sections.js';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
 import { HeapOperatorStateStore, redistributeOperatorState, type OperatorStateList } from '../state/operator-state-store.js';
+import { encodeTimerSections, readRestoredTimers, restoreTimersInto, timerStates, type RestoredTimers } from '../time/timer-sections.js';
 import type { HeapTimerService } from '../time/timer-service.js';
 
 /** What one operator snapshot gives the JobManager. */
@@ -39,8 +38,6 @@ export interface RestoredOperatorState {
   readonly timers: RestoredTimers;
   readonly operator: readonly OperatorStateList[];
 }
-
-const TIMERS_STATE = 'timers';
 
 /**
  * TEST-ONLY fault injection, never set in production: with
@@ -136,7 +133,7 @@ export class OperatorState {
     for (const fn of this.functions) fn.snapshotState(context);
     const writer = target.writer(this.operatorId);
     const keyedAsync = this.keyedBackend?.snapshot({ checkpointId: target.checkpointId, format: target.format, files: writer });
-    const timerSections = this.keyedBackend === undefined ? [] : this.encodeTimers(this.keyedBackend);
+    const timersAsync = this.keyedBackend === undefined ? undefined : this.snapshotTimers(this.keyedBackend, writer);
     const storeLists = this.store.snapshot();
     // Encoded now: user functions may mutate the objects in their lists once records flow again.
     const encode = (lists: OperatorStateList[]) => (lists.length === 0 ? undefined : encodeOperatorState(Object.fromEntries(lists.map((l) => [l.name, l.elements]))));
@@ -149,19 +146,37 @@ export class OperatorState {
       const lists = asyncLists.length === 0 ? storeLists : [...storeLists, ...(await Promise.all(asyncLists.map((part) => part()))).flat()];
       const operatorBytes = asyncLists.length === 0 ? storeBytes : encode(lists);
       const keyed = await keyedAsync?.();
-      const timers =
-        timerSections.length === 0
-          ? undefined
-          : {
-              keyGroupRange: this.keyedBackend!.keyGroupRange,
-              files: [await writer.writeKeyedStateFile(timerSections)],
-              states: this.timerServices.flatMap((_, i) => [`${TIMERS_STATE}/${i}/event`, `${TIMERS_STATE}/${i}/processing`]).map((name) => ({ name, kind: 'list' as const })),
-            };
+      const timers = await timersAsync?.();
       const operator =
         operatorBytes === undefined
           ? undefined
           : { file: await writer.writeOperatorStateFile(operatorBytes), states: lists.map((l) => ({ name: l.name, mode: l.mode, count: l.elements.length })) };
       return { operatorId: this.operatorId, ...(keyed && { keyed }), ...(timers && { timers }), ...(operator && { operator }) };
+    };
+  }
+
+  /**
+   * The timers' part of a snapshot: encoded now, section by section, into
+   * the file when it can be opened now (else kept for the asynchronous part).
+   */
+  private snapshotTimers(backend: KeyedStateBackend, writer: StateFileWriter): () => Promise<KeyedStateHandle | undefined> {
+    const kept: [number, Uint8Array][] = [];
+    let stream: KeyedStateFileStream | undefined;
+    try {
+      encodeTimerSections(this.timerServices, backend, (keyGroup, columns) => {
+        if (kept.length === 0) stream ??= writer.openKeyedStateFile?.();
+        if (stream !== undefined) stream.write(keyGroup, packSection(columns, true));
+        else kept.push([keyGroup, packSection(columns)]);
+      });
+    } catch (error) {
+      stream?.abort();
+      throw error;
+    }
+    const states = timerStates(this.timerServices.length);
+    return async () => {
+      if (stream === undefined && kept.length === 0) return undefined;
+      const file = stream !== undefined ? await stream.close() : await writer.writeKeyedStateFile(kept);
+      return { keyGroupRange: backend.keyGroupRange, files: [file], states };
     };
   }
 
@@ -172,59 +187,6 @@ export class OperatorState {
 
   notifyCheckpointAborted(checkpointId: number): void {
     for (const listener of this.listeners) listener.notifyCheckpointAborted?.(checkpointId);
-  }
-
-  /**
-   * The timers by key group: one entry `[state, key, namespace, [timestamp]]`
-   * per timer (a restore adds up entries of the same key and namespace, so
-   * they need no grouping here: this runs in the synchronous part of every
-   * checkpoint, for as many timers as there are open windows).
-   */
-  private encodeTimers(backend: KeyedStateBackend): [number, Uint8Array][] {
-    const { maxParallelism, keyGroupRange } = backend;
-    const sections: (KeyGroupSectionBuilder | undefined)[] = [];
-    this.timerServices.forEach((service, index) => {
-      const names = { event: `${TIMERS_STATE}/${index}/event`, processing: `${TIMERS_STATE}/${index}/processing` };
-      service.forEachTimer((domain, key, namespace, timestamp) => {
-        const slot = assignToKeyGroup(key, maxParallelism) - keyGroupRange.start;
-        // Each value is the list [timestamp].
-        (sections[slot] ??= new KeyGroupSectionBuilder(true)).add(names[domain], key, namespace, timestamp);
-      });
-    });
-    const out: [number, Uint8Array][] = [];
-    sections.forEach((section, slot) => out.push([keyGroupRange.start + slot, section!.finish()]));
-    return out;
-  }
-}
-
-/** Restored timers by state name (`timers/<service index>/<domain>`). */
-export type RestoredTimers = ReadonlyMap<string, readonly { key: unknown; namespace: string; timestamps: readonly number[] }[]>;
-
-/** Reads the timers of the key groups in `range` from timer handles. */
-export async function readRestoredTimers(handles: readonly KeyedStateHandle[], range: KeyGroupRange, reader: StateFileReader): Promise<RestoredTimers> {
-  const byState = new Map<string, { key: unknown; namespace: string; timestamps: number[] }[]>();
-  for (const handle of handles) {
-    for (const file of handle.files) {
-      for (const [keyGroup] of file.sections) {
-        if (keyGroup < range.start || keyGroup > range.end) continue;
-        const section = await readSection(reader, file, keyGroup);
-        section?.forEach((name, key, namespace, value) => {
-          const list = byState.get(name) ?? [];
-          list.push({ key, namespace, timestamps: value as number[] });
-          byState.set(name, list);
-        });
-      }
-    }
-  }
-  return byState;
-}
-
-/** Registers restored timers with the timer service that is `index`-th of its operator. */
-export function restoreTimersInto(service: HeapTimerService, index: number, restored: RestoredTimers): void {
-  for (const domain of ['event', 'processing'] as const) {
-    for (const { key, namespace, timestamps } of restored.get(`${TIMERS_STATE}/${index}/${domain}`) ?? []) {
-      for (const timestamp of timestamps) service.restoreTimer(domain, key, namespace, timestamp);
-    }
   }
 }
 

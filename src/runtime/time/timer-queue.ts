@@ -16,11 +16,20 @@ export interface QueuedTimer {
   readonly seq: number;
 }
 
+/**
+ * The timers of one timestamp, in registration order as parallel arrays (no
+ * object per timer: a million open windows are a few flat lists, which a
+ * snapshot reads in order, and nothing per timer outlives its registration
+ * in the young generation).
+ */
 interface Bucket {
-  readonly order: QueuedTimer[];
+  readonly keys: unknown[];
+  readonly canonicals: unknown[];
+  readonly namespaces: string[];
+  readonly seqs: number[];
   /** Live timers: namespace → canonical keys. */
   readonly live: Map<string, Set<unknown>>;
-  /** Timers deleted from `live` (while 0, every timer in `order` is live, each once). */
+  /** Timers deleted from `live` (while 0, every listed timer is live, each once). */
   deleted: number;
 }
 
@@ -43,7 +52,7 @@ export class TimerQueue {
   add(key: unknown, canonical: unknown, namespace: string, timestamp: number): boolean {
     let bucket = this.buckets.get(timestamp);
     if (bucket === undefined) {
-      bucket = { order: [], live: new Map(), deleted: 0 };
+      bucket = { keys: [], canonicals: [], namespaces: [], seqs: [], live: new Map(), deleted: 0 };
       this.buckets.set(timestamp, bucket);
       this.pushTime(timestamp);
     }
@@ -51,7 +60,10 @@ export class TimerQueue {
     if (keys === undefined) bucket.live.set(namespace, (keys = new Set()));
     if (keys.has(canonical)) return false;
     keys.add(canonical);
-    bucket.order.push({ key, canonical, namespace, timestamp, seq: this.seq++ });
+    bucket.keys.push(key);
+    bucket.canonicals.push(canonical);
+    bucket.namespaces.push(namespace);
+    bucket.seqs.push(this.seq++);
     this.liveCount++;
     return true;
   }
@@ -86,12 +98,14 @@ export class TimerQueue {
       const bucket = this.buckets.get(time)!;
       this.buckets.delete(time);
       this.popTime();
-      for (const timer of bucket.order) {
+      const { keys, canonicals, namespaces, seqs, live } = bucket;
+      for (let i = 0; i < keys.length; i++) {
+        const timer: QueuedTimer = { key: keys[i], canonical: canonicals[i], namespace: namespaces[i]!, timestamp: time, seq: seqs[i]! };
         if (timer.seq >= beforeSeq) {
-          if (bucket.live.get(timer.namespace)?.has(timer.canonical) === true) kept.push(timer);
+          if (live.get(timer.namespace)?.has(timer.canonical) === true) kept.push(timer);
           continue;
         }
-        if (bucket.live.get(timer.namespace)?.delete(timer.canonical) !== true) continue;
+        if (live.get(timer.namespace)?.delete(timer.canonical) !== true) continue;
         this.liveCount--;
         fire(timer);
       }
@@ -104,17 +118,15 @@ export class TimerQueue {
 
   /**
    * Calls `visit` for every live timer, in timestamp then registration order
-   * (for snapshots: a bucket nothing was deleted from needs no look-ups).
+   * (for snapshots: a timestamp nothing was deleted from needs no look-ups).
    */
-  forEachLive(visit: (timer: QueuedTimer) => void): void {
+  forEachLive(visit: (key: unknown, namespace: string, timestamp: number) => void): void {
     for (const time of [...this.buckets.keys()].sort((a, b) => a - b)) {
-      const bucket = this.buckets.get(time)!;
-      if (bucket.deleted === 0) {
-        bucket.order.forEach(visit);
-        continue;
+      const { keys, canonicals, namespaces, live, deleted } = this.buckets.get(time)!;
+      for (let i = 0; i < keys.length; i++) {
+        // A timer deleted and registered again is listed twice and visited twice; a restore registers it once.
+        if (deleted === 0 || live.get(namespaces[i]!)?.has(canonicals[i]) === true) visit(keys[i], namespaces[i]!, time);
       }
-      // A timer deleted and registered again is in `order` twice and visited twice; a restore registers it once.
-      for (const timer of bucket.order) if (bucket.live.get(timer.namespace)?.has(timer.canonical) === true) visit(timer);
     }
   }
 

@@ -103,8 +103,8 @@ export class HeapTimerService implements InternalTimerService {
 
   /** Calls `visit` for every live timer of both domains (for a snapshot, without building objects). */
   forEachTimer(visit: (domain: 'event' | 'processing', key: unknown, namespace: Namespace, timestamp: number) => void): void {
-    this.eventTimers.forEachLive((t) => visit('event', t.key, t.namespace, t.timestamp));
-    this.processingTimers.forEachLive((t) => visit('processing', t.key, t.namespace, t.timestamp));
+    this.eventTimers.forEachLive((key, namespace, timestamp) => visit('event', key, namespace, timestamp));
+    this.processingTimers.forEachLive((key, namespace, timestamp) => visit('processing', key, namespace, timestamp));
   }
 
   /** Registers restored timers (before the task runs). */

@@ -1,0 +1,184 @@
+/**
+ * Timers in snapshots: every live timer of an operator subtask's timer
+ * services as keyed state `timers/<service index>/<domain>`, one entry
+ * `[key, namespace, [timestamp]]` per timer, by key group (a restore adds up
+ * entries of the same key and namespace, so they need no grouping here).
+ *
+ * The encoding runs in the synchronous part of every checkpoint, for as many
+ * timers as there are open windows (a million in a job with a million keys),
+ * so it works on flat lists: the timers are gathered once into reused
+ * columns, ordered by key group with a counting sort (stable: registration
+ * order is kept within a group), and encoded one section at a time, each
+ * going to the file as soon as it is encoded.
+ */
+import { assignToKeyGroup } from '../../graph/key-groups.js';
+import type { KeyedStateHandle, StateFileReader } from '../checkpoint/metadata.js';
+import { readSection } from '../checkpoint/state-dump.js';
+import { toColumn, typedArrayColumn } from '../checkpoint/section-columns.js';
+import type { SectionColumns } from '../checkpoint/state-sections.js';
+import type { KeyGroupRange } from '../state/key-grouped-map.js';
+import type { HeapTimerService } from './timer-service.js';
+
+const TIMERS_STATE = 'timers';
+
+/** The state name of the timers of one service and domain. */
+export function timerStateName(serviceIndex: number, domain: 'event' | 'processing'): string {
+  return `${TIMERS_STATE}/${serviceIndex}/${domain}`;
+}
+
+/** A growable column of numbers, kept between snapshots. */
+class Scratch<A extends Int32Array | Float64Array> {
+  array: A;
+  constructor(private readonly create: (length: number) => A) {
+    this.array = create(0);
+  }
+  /** Room for `count` numbers (the contents are kept when it grows). */
+  reserve(count: number): A {
+    if (this.array.length < count) {
+      const grown = this.create(Math.max(count, this.array.length * 2, 1024));
+      grown.set(this.array);
+      this.array = grown;
+    }
+    return this.array;
+  }
+}
+
+/**
+ * The columns of one snapshot's timers, gathered in visiting order and then
+ * ordered by key group. Kept between snapshots (the synchronous parts of a
+ * thread's snapshots never overlap), so a snapshot allocates no per-timer
+ * lists; the references to keys are dropped after each use.
+ */
+const scratch = {
+  keys: [] as unknown[],
+  sortedKeys: [] as unknown[],
+  groups: new Scratch((n) => new Int32Array(n)),
+  timestamps: new Scratch((n) => new Float64Array(n)),
+  namespaces: new Scratch((n) => new Int32Array(n)),
+  states: new Scratch((n) => new Int32Array(n)),
+  sortedIntKeys: new Scratch((n) => new Int32Array(n)),
+  sortedTimestamps: new Scratch((n) => new Float64Array(n)),
+  sortedNamespaces: new Scratch((n) => new Int32Array(n)),
+  sortedStates: new Scratch((n) => new Int32Array(n)),
+};
+
+/**
+ * Encodes the live timers of `services` by key group, in ascending key-group
+ * order; `emit` gets the columns of each non-empty section (valid until it
+ * returns). Sections share one list of state names and one of namespaces
+ * (those of all the timers).
+ */
+export function encodeTimerSections(
+  services: readonly HeapTimerService[],
+  { maxParallelism, keyGroupRange }: { readonly maxParallelism: number; readonly keyGroupRange: KeyGroupRange },
+  emit: (keyGroup: number, columns: SectionColumns) => void,
+): void {
+  const first = keyGroupRange.start;
+  const starts = new Int32Array(keyGroupRange.end - first + 2);
+  const stateNames: string[] = [];
+  const namespaceIndex = new Map<string, number>();
+  const { keys, sortedKeys } = scratch;
+  let count = 0;
+  let intKeys = true;
+  let lastNamespace: string | undefined;
+  let lastNamespaceIndex = 0;
+  services.forEach((service, index) => {
+    const states = { event: -1, processing: -1 };
+    service.forEachTimer((domain, key, namespace, timestamp) => {
+      const state = states[domain] >= 0 ? states[domain] : (states[domain] = stateNames.push(timerStateName(index, domain)) - 1);
+      const group = assignToKeyGroup(key, maxParallelism) - first;
+      if (group < 0 || group >= starts.length - 1) throw new RangeError(`a timer's key ${String(key)} is outside this subtask's key groups ${first}-${keyGroupRange.end}`);
+      if (namespace !== lastNamespace) {
+        lastNamespace = namespace;
+        lastNamespaceIndex = namespaceIndex.get(namespace) ?? namespaceIndex.size;
+        if (lastNamespaceIndex === namespaceIndex.size) namespaceIndex.set(namespace, lastNamespaceIndex);
+      }
+      scratch.groups.reserve(count + 1)[count] = group;
+      scratch.timestamps.reserve(count + 1)[count] = timestamp;
+      scratch.namespaces.reserve(count + 1)[count] = lastNamespaceIndex;
+      scratch.states.reserve(count + 1)[count] = state;
+      keys[count++] = key;
+      intKeys &&= typeof key === 'number' && (key | 0) === key && (key !== 0 || 1 / key > 0);
+      starts[group + 1]!++;
+    });
+  });
+  if (count === 0) return;
+  try {
+    // Counting sort by key group (stable: visiting order is kept within a group).
+    for (let slot = 1; slot < starts.length; slot++) starts[slot]! += starts[slot - 1]!;
+    const next = starts.slice(0, -1);
+    const groups = scratch.groups.array;
+    const timestamps = scratch.timestamps.array;
+    const namespaces = scratch.namespaces.array;
+    const states = scratch.states.array;
+    const sortedIntKeys = scratch.sortedIntKeys.reserve(intKeys ? count : 0);
+    const sortedTimestamps = scratch.sortedTimestamps.reserve(count);
+    const sortedNamespaces = scratch.sortedNamespaces.reserve(count);
+    const sortedStates = scratch.sortedStates.reserve(count);
+    for (let i = 0; i < count; i++) {
+      const at = next[groups[i]!]!++;
+      if (intKeys) sortedIntKeys[at] = keys[i] as number;
+      else sortedKeys[at] = keys[i];
+      sortedTimestamps[at] = timestamps[i]!;
+      sortedNamespaces[at] = namespaces[i]!;
+      sortedStates[at] = states[i]!;
+    }
+    const namespaceList = [...namespaceIndex.keys()];
+    for (let slot = 0; slot < starts.length - 1; slot++) {
+      const start = starts[slot]!;
+      const end = starts[slot + 1]!;
+      if (start === end) continue;
+      emit(first + slot, {
+        count: end - start,
+        stateNames,
+        stateIndexes: stateNames.length > 1 ? typedArrayColumn(sortedStates.subarray(start, end)) : undefined,
+        namespaces: namespaceList,
+        namespaceIndexes: namespaceList.length > 1 ? typedArrayColumn(sortedNamespaces.subarray(start, end)) : undefined,
+        keys: intKeys ? typedArrayColumn(sortedIntKeys.subarray(start, end)) : toColumn(sortedKeys.slice(start, end)),
+        // Each value is the list [timestamp].
+        values: ['l', typedArrayColumn(sortedTimestamps.subarray(start, end))],
+      });
+    }
+  } finally {
+    keys.fill(undefined, 0, count);
+    if (!intKeys) sortedKeys.fill(undefined, 0, count);
+  }
+}
+
+/** The state names a timer handle lists for `serviceCount` services. */
+export function timerStates(serviceCount: number): { name: string; kind: 'list' }[] {
+  return Array.from({ length: serviceCount }, (_, i) => [timerStateName(i, 'event'), timerStateName(i, 'processing')])
+    .flat()
+    .map((name) => ({ name, kind: 'list' as const }));
+}
+
+/** Restored timers by state name (`timers/<service index>/<domain>`). */
+export type RestoredTimers = ReadonlyMap<string, readonly { key: unknown; namespace: string; timestamps: readonly number[] }[]>;
+
+/** Reads the timers of the key groups in `range` from timer handles. */
+export async function readRestoredTimers(handles: readonly KeyedStateHandle[], range: KeyGroupRange, reader: StateFileReader): Promise<RestoredTimers> {
+  const byState = new Map<string, { key: unknown; namespace: string; timestamps: number[] }[]>();
+  for (const handle of handles) {
+    for (const file of handle.files) {
+      for (const [keyGroup] of file.sections) {
+        if (keyGroup < range.start || keyGroup > range.end) continue;
+        const section = await readSection(reader, file, keyGroup);
+        section?.forEach((name, key, namespace, value) => {
+          const list = byState.get(name) ?? [];
+          list.push({ key, namespace, timestamps: value as number[] });
+          byState.set(name, list);
+        });
+      }
+    }
+  }
+  return byState;
+}
+
+/** Registers restored timers with the timer service that is `index`-th of its operator. */
+export function restoreTimersInto(service: HeapTimerService, index: number, restored: RestoredTimers): void {
+  for (const domain of ['event', 'processing'] as const) {
+    for (const { key, namespace, timestamps } of restored.get(timerStateName(index, domain)) ?? []) {
+      for (const timestamp of timestamps) service.restoreTimer(domain, key, namespace, timestamp);
+    }
+  }
+}
