@@ -8,7 +8,7 @@
  * the file: before any of its bytes are used, or (a task's restore, which
  * decodes meanwhile) before any of its state is.
  */
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes, createHash, type Hash } from 'node:crypto';
 import { closeSync, fsync, openSync, rmSync, writeSync } from 'node:fs';
 import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
@@ -81,10 +81,13 @@ export class LocalStateFileWriter implements StateFileWriter {
    * See {@link StateFileWriter.openKeyedStateFile}. Writes are synchronous;
    * a failing one (or open) is reported by `close`, as the asynchronous part
    * of a snapshot reports its write errors, and later writes are skipped.
+   * The checksum of a file that grows large is computed in `close`, on a
+   * thread of its own, from the file: the writing thread (a task, at its
+   * barrier) only writes.
    */
   openKeyedStateFile(): KeyedStateFileStream {
     const { path, name } = this.newFile(KEYED_FILE_SUFFIX, 'exclusive');
-    const hash = createHash('sha256');
+    let hash: Hash | undefined = createHash('sha256');
     const index: [number, number, number][] = [];
     let size = 0;
     let fd: number | undefined;
@@ -110,7 +113,8 @@ export class LocalStateFileWriter implements StateFileWriter {
         if (fd !== undefined) {
           try {
             for (let written = 0; written < bytes.byteLength; ) written += writeSync(fd, bytes, written, bytes.byteLength - written, size + written);
-            hash.update(bytes);
+            if (size + bytes.byteLength >= HASH_ON_THREAD_WRITTEN_BYTES) hash = undefined;
+            hash?.update(bytes);
           } catch (error) {
             failure = error;
             discard();
@@ -134,7 +138,13 @@ export class LocalStateFileWriter implements StateFileWriter {
           throw error;
         }
         closeSync(open);
-        return { path: name, location: 'exclusive', size, sha256: hash.digest('hex'), sections: index, delta: false };
+        let sha256 = hash?.digest('hex');
+        if (sha256 === undefined) {
+          const hashed = await sha256OnThread(path);
+          if (hashed.size !== size) throw new Error(`keyed state file ${path} has ${hashed.size} bytes after writing ${size}`);
+          sha256 = hashed.digest;
+        }
+        return { path: name, location: 'exclusive', size, sha256, sections: index, delta: false };
       },
       abort: () => {
         aborted = true;
@@ -324,6 +334,8 @@ export class LocalStateFileReader implements StateFileReader {
 
 /** Files at least this large are hashed on a thread of their own, in chunks of this size. */
 const HASH_THREAD_MIN_BYTES = 16 << 20;
+/** A keyed state file written section by section is hashed on a thread of its own once it reaches this size. */
+const HASH_ON_THREAD_WRITTEN_BYTES = 4 << 20;
 const VERIFY_CHUNK_BYTES = 4 << 20;
 
 /** Section buffers are at least this large (sections of one snapshot differ a little in size), and kept only up to the maximum. */

@@ -8,11 +8,13 @@ import { FlinktsError } from '../../api/errors.js';
 import type { AnyStateDescriptor } from '../../api/state.js';
 import type { KeyedStateFileStream, KeyedStateHandle, KeyedStateKind, StateFileReader } from '../checkpoint/metadata.js';
 import { readSection } from '../checkpoint/state-dump.js';
-import { DELETED, KeyGroupSectionBuilder } from '../checkpoint/state-sections.js';
+import { DELETED, KeyGroupSectionBuilder, packSection } from '../checkpoint/state-sections.js';
+import { encodeColumnSections } from './column-snapshot.js';
 import type { KeyedSnapshotOptions, KeyedStateBackend } from './keyed-state-backend.js';
 import { canonicalKey, KeyGroupedMap, type KeyGroupRange } from './key-grouped-map.js';
 import { createState, type InternalKvState } from './heap-states.js';
 import { NamespaceMap } from './namespace-map.js';
+import { StateTable } from './state-table.js';
 
 /**
  * A state value that is a live object (e.g. a session window set) gives its
@@ -34,8 +36,7 @@ export const VOID_NAMESPACE: Namespace = '';
 /** Applies one restored entry of a state. */
 type EntrySink = (key: unknown, namespace: string, value: unknown, keyGroup: number | undefined) => void;
 
-/** The values of one state: key → namespace → value. */
-export type StateTable = KeyGroupedMap<NamespaceMap<unknown>>;
+export { StateTable };
 
 export class HeapKeyedStateBackend implements KeyedStateBackend {
   private currentKey: unknown = undefined;
@@ -87,7 +88,10 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
         );
       }
       this.restored.delete(descriptor.name);
-      registered = { descriptor, table: restored?.table ?? new KeyGroupedMap(this.keyGroupRange, this.maxParallelism) };
+      registered = { descriptor, table: restored?.table ?? new StateTable(this.keyGroupRange, this.maxParallelism) };
+      // Time-to-live stamps are updated in place on reads: such values stay objects.
+      const ttl = descriptor.getTtlConfig();
+      if (ttl !== undefined && ttl.updateType !== 'Disabled') registered.table.keepObjects();
       this.tables.set(descriptor.name, registered);
     } else if (registered.descriptor.kind !== descriptor.kind) {
       throw new FlinktsError(
@@ -163,13 +167,16 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     // section held until the asynchronous part (for large state, hundreds of MB outside the JS heap, for which V8
     // runs a full collection every 64 MB).
     let stream: KeyedStateFileStream | undefined;
+    const write = (keyGroup: number, encode: (transient: boolean) => Uint8Array): void => {
+      // Asked once, at the first section: without a file now, every section is kept.
+      if (sections.length === 0) stream ??= options.files.openKeyedStateFile?.();
+      if (stream !== undefined) stream.write(keyGroup, encode(true));
+      else sections.push([keyGroup, encode(false)]);
+    };
     try {
-      this.encodeSections(tables, (keyGroup, section) => {
-        // Asked once, at the first section: without a file now, every section is kept.
-        if (sections.length === 0) stream ??= options.files.openKeyedStateFile?.();
-        if (stream !== undefined) stream.write(keyGroup, section.finish(true));
-        else sections.push([keyGroup, section.finish()]);
-      });
+      // Tables whose values are all in columns are written from the columns alone; otherwise entry by entry.
+      const fromColumns = this.rawTables.size === 0 && encodeColumnSections(tables, this.keyGroupRange, (keyGroup, columns) => write(keyGroup, (transient) => packSection(columns, transient)));
+      if (!fromColumns) this.encodeSections(tables, (keyGroup, section) => write(keyGroup, (transient) => section.finish(transient)));
     } catch (error) {
       stream?.abort();
       throw error;
@@ -253,7 +260,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
     const table = this.restoreTable(name, kind);
     if (newKeysOf !== undefined && table.group(newKeysOf).length === 0) {
-      return (key, namespace, value) => table.insert(key, new NamespaceMap<unknown>().set(namespace, value), canonicalKey(key), newKeysOf);
+      return (key, namespace, value) => table.insertKey(key, canonicalKey(key), newKeysOf).value.set(namespace, value);
     }
     return (key, namespace, value, keyGroup) => {
       const canonical = canonicalKey(key);
@@ -261,14 +268,17 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       if (value === DELETED) {
         namespaces?.delete(namespace);
         if (namespaces?.size === 0) table.delete(key);
-      } else if (namespaces === undefined) table.insert(key, new NamespaceMap<unknown>().set(namespace, value), canonical, keyGroup);
+      } else if (namespaces === undefined) table.insertKey(key, canonical, keyGroup).value.set(namespace, value);
       else namespaces.set(namespace, value);
     };
   }
 
   private clearKeyGroup(keyGroup: number): void {
     for (const table of [...[...this.tables.values(), ...this.restored.values()].map((t) => t.table), ...this.rawTables.values()]) {
-      for (const entry of [...(table as KeyGroupedMap<unknown>).group(keyGroup)]) table.delete(entry.key);
+      for (const entry of [...(table as KeyGroupedMap<unknown>).group(keyGroup)]) {
+        if (entry.value instanceof NamespaceMap) entry.value.clear();
+        table.delete(entry.key);
+      }
     }
   }
 
@@ -283,7 +293,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
     let restored = this.restored.get(name);
     if (restored === undefined) {
-      restored = { kind, table: new KeyGroupedMap(this.keyGroupRange, this.maxParallelism) };
+      restored = { kind, table: new StateTable(this.keyGroupRange, this.maxParallelism) };
       this.restored.set(name, restored);
     }
     return restored.table;

@@ -15,9 +15,10 @@ import type {
   StateTtlConfig,
   ValueState,
 } from '../../api/state.js';
-import { canonicalKey, type KeyGroupedMap } from './key-grouped-map.js';
+import { canonicalKey } from './key-grouped-map.js';
 import { mergeNamespaceValues } from './merge-namespaces.js';
-import { NamespaceMap } from './namespace-map.js';
+import type { NamespaceMap } from './namespace-map.js';
+import type { StateTable } from './state-table.js';
 
 /** What states need from their backend. */
 export interface StateHost {
@@ -36,7 +37,7 @@ export interface InternalKvState {
   mergeNamespaces?(target: string, sources: readonly string[]): void;
 }
 
-type Table = KeyGroupedMap<NamespaceMap<unknown>>;
+type Table = StateTable;
 
 const isEmptyMap = (namespaces: NamespaceMap<unknown>): boolean => namespaces.size === 0;
 
@@ -102,7 +103,7 @@ abstract class HeapState<T> implements InternalKvState {
       if (entry.value.delete(namespace) && entry.value.size === 0) this.table.releaseEmpty(isEmptyMap);
       return;
     }
-    if (entry === undefined) entry = this.table.insert(this.host.getCurrentKey(), new NamespaceMap());
+    if (entry === undefined) entry = this.table.insertKey(this.host.getCurrentKey(), canonical);
     else if (entry.value.size === 0) this.table.reclaim();
     entry.value.set(namespace, this.ttl === undefined || !this.stampWhole ? value : ({ v: value, t: this.host.clock() } satisfies Stamped<T>));
   }

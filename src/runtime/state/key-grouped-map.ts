@@ -41,6 +41,11 @@ export class KeyGroupedMap<V> {
     this.groups = Array.from({ length: range.end - range.start + 1 }, () => []);
   }
 
+  /** The key group of `key`. */
+  keyGroupOf(key: unknown): number {
+    return assignToKeyGroup(key, this.maxParallelism);
+  }
+
   /** The entry of `key`, if it has state. */
   entry(key: unknown): KeyedEntry<V> | undefined {
     return this.index.get(canonicalKey(key));

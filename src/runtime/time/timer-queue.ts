@@ -116,17 +116,23 @@ export class TimerQueue {
     }
   }
 
-  /**
-   * Calls `visit` for every live timer, in timestamp then registration order
-   * (for snapshots: a timestamp nothing was deleted from needs no look-ups).
-   */
+  /** Calls `visit` for every live timer, in timestamp then registration order. */
   forEachLive(visit: (key: unknown, namespace: string, timestamp: number) => void): void {
+    this.forEachTimestamp((timestamp, keys, namespaces, live) => {
+      for (let i = 0; i < keys.length; i++) if (live === undefined || live(i)) visit(keys[i], namespaces[i]!, timestamp);
+    });
+  }
+
+  /**
+   * Calls `visit` for every timestamp with timers, in order, with the listed
+   * timers' keys and namespaces (registration order) and, when some were
+   * deleted, which are live. For snapshots: they read the lists as they are.
+   */
+  forEachTimestamp(visit: (timestamp: number, keys: readonly unknown[], namespaces: readonly string[], live: ((index: number) => boolean) | undefined) => void): void {
     for (const time of [...this.buckets.keys()].sort((a, b) => a - b)) {
       const { keys, canonicals, namespaces, live, deleted } = this.buckets.get(time)!;
-      for (let i = 0; i < keys.length; i++) {
-        // A timer deleted and registered again is listed twice and visited twice; a restore registers it once.
-        if (deleted === 0 || live.get(namespaces[i]!)?.has(canonicals[i]) === true) visit(keys[i], namespaces[i]!, time);
-      }
+      // A timer deleted and registered again is listed twice and visited twice; a restore registers it once.
+      visit(time, keys, namespaces, deleted === 0 ? undefined : (i) => live.get(namespaces[i]!)?.has(canonicals[i]) === true);
     }
   }
 

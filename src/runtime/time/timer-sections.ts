@@ -74,7 +74,8 @@ export function encodeTimerSections(
   emit: (keyGroup: number, columns: SectionColumns) => void,
 ): void {
   const first = keyGroupRange.start;
-  const starts = new Int32Array(keyGroupRange.end - first + 2);
+  const groupCount = keyGroupRange.end - first + 1;
+  const starts = new Int32Array(groupCount + 1);
   const stateNames: string[] = [];
   const namespaceIndex = new Map<string, number>();
   const { keys, sortedKeys } = scratch;
@@ -84,22 +85,32 @@ export function encodeTimerSections(
   let lastNamespaceIndex = 0;
   services.forEach((service, index) => {
     const states = { event: -1, processing: -1 };
-    service.forEachTimer((domain, key, namespace, timestamp) => {
+    service.forEachTimestamp((domain, timestamp, bucketKeys, bucketNamespaces, live) => {
       const state = states[domain] >= 0 ? states[domain] : (states[domain] = stateNames.push(timerStateName(index, domain)) - 1);
-      const group = assignToKeyGroup(key, maxParallelism) - first;
-      if (group < 0 || group >= starts.length - 1) throw new RangeError(`a timer's key ${String(key)} is outside this subtask's key groups ${first}-${keyGroupRange.end}`);
-      if (namespace !== lastNamespace) {
-        lastNamespace = namespace;
-        lastNamespaceIndex = namespaceIndex.get(namespace) ?? namespaceIndex.size;
-        if (lastNamespaceIndex === namespaceIndex.size) namespaceIndex.set(namespace, lastNamespaceIndex);
+      const end = count + bucketKeys.length;
+      const groups = scratch.groups.reserve(end);
+      const timestamps = scratch.timestamps.reserve(end);
+      const namespaces = scratch.namespaces.reserve(end);
+      const stateIndexes = scratch.states.reserve(end);
+      for (let i = 0; i < bucketKeys.length; i++) {
+        if (live !== undefined && !live(i)) continue;
+        const key = bucketKeys[i];
+        const namespace = bucketNamespaces[i]!;
+        const group = assignToKeyGroup(key, maxParallelism) - first;
+        if (group < 0 || group >= groupCount) throw new RangeError(`a timer's key ${String(key)} is outside this subtask's key groups ${first}-${keyGroupRange.end}`);
+        if (namespace !== lastNamespace) {
+          lastNamespace = namespace;
+          lastNamespaceIndex = namespaceIndex.get(namespace) ?? namespaceIndex.size;
+          if (lastNamespaceIndex === namespaceIndex.size) namespaceIndex.set(namespace, lastNamespaceIndex);
+        }
+        groups[count] = group;
+        timestamps[count] = timestamp;
+        namespaces[count] = lastNamespaceIndex;
+        stateIndexes[count] = state;
+        keys[count++] = key;
+        if (intKeys && (typeof key !== 'number' || (key | 0) !== key || (key === 0 && 1 / key < 0))) intKeys = false;
+        starts[group + 1]!++;
       }
-      scratch.groups.reserve(count + 1)[count] = group;
-      scratch.timestamps.reserve(count + 1)[count] = timestamp;
-      scratch.namespaces.reserve(count + 1)[count] = lastNamespaceIndex;
-      scratch.states.reserve(count + 1)[count] = state;
-      keys[count++] = key;
-      intKeys &&= typeof key === 'number' && (key | 0) === key && (key !== 0 || 1 / key > 0);
-      starts[group + 1]!++;
     });
   });
   if (count === 0) return;

@@ -107,6 +107,12 @@ export class HeapTimerService implements InternalTimerService {
     this.processingTimers.forEachLive((key, namespace, timestamp) => visit('processing', key, namespace, timestamp));
   }
 
+  /** The timers of each domain and timestamp as lists (see {@link TimerQueue.forEachTimestamp}), for snapshots. */
+  forEachTimestamp(visit: (domain: 'event' | 'processing', ...bucket: Parameters<Parameters<TimerQueue['forEachTimestamp']>[0]>) => void): void {
+    this.eventTimers.forEachTimestamp((...bucket) => visit('event', ...bucket));
+    this.processingTimers.forEachTimestamp((...bucket) => visit('processing', ...bucket));
+  }
+
   /** Registers restored timers (before the task runs). */
   restoreTimer(domain: 'event' | 'processing', key: unknown, namespace: Namespace, timestamp: number): void {
     const queue = domain === 'event' ? this.eventTimers : this.processingTimers;

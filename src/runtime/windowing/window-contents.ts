@@ -101,7 +101,7 @@ abstract class TableContents<V> {
   protected namespaces(): NamespaceMap<V> {
     const backend = this.backend;
     const entry = this.table.entryOfCanonical(backend.currentKeyCanonical());
-    if (entry === undefined) return this.table.insert(backend.getCurrentKey(), new NamespaceMap()).value as NamespaceMap<V>;
+    if (entry === undefined) return this.table.insertKey(backend.getCurrentKey(), backend.currentKeyCanonical()).value as NamespaceMap<V>;
     // A released (empty) entry comes back into use.
     if (entry.value.size === 0) this.table.reclaim();
     return entry.value as NamespaceMap<V>;

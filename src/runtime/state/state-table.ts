@@ -1,0 +1,25 @@
+/**
+ * The table of one heap state: key → namespace → value, by key group, with
+ * the values that fit kept in columns (see value-columns.ts).
+ */
+import { canonicalKey, KeyGroupedMap, type KeyedEntry } from './key-grouped-map.js';
+import { NamespaceMap } from './namespace-map.js';
+import { ValueColumns } from './value-columns.js';
+
+export class StateTable extends KeyGroupedMap<NamespaceMap<unknown>> {
+  readonly columns = new ValueColumns();
+
+  /** Adds an entry without values for `key` (which has none); a restore passes what it knows (see {@link KeyGroupedMap.insert}). */
+  insertKey(key: unknown, canonical = canonicalKey(key), keyGroup = this.keyGroupOf(key)): KeyedEntry<NamespaceMap<unknown>> {
+    return this.insert(key, new NamespaceMap(this.columns, key, keyGroup), canonical, keyGroup);
+  }
+
+  /**
+   * Keeps every value an object from now on (states whose code changes stored
+   * values in place: time-to-live stamps); values already in columns move out.
+   */
+  keepObjects(): void {
+    this.columns.disable();
+    for (const entry of this.entries()) entry.value.leaveColumns();
+  }
+}
