@@ -71,10 +71,15 @@ export class KeyGroupedMap<V> {
     if (group === undefined) {
       throw new RangeError(`key group ${keyGroup} of key ${String(key)} is outside this subtask's range ${this.range.start}-${this.range.end}`);
     }
-    const entry: KeyedEntry<V> = { key, keyGroup, value, slot: group.length };
+    const entry = this.newEntry(key, keyGroup, value, group.length);
     this.index.set(canonical, entry);
     group.push(entry);
     return entry;
+  }
+
+  /** The entry of a new key (a table may use its values as entries themselves). */
+  protected newEntry(key: unknown, keyGroup: number, value: V, slot: number): KeyedEntry<V> {
+    return { key, keyGroup, value, slot };
   }
 
   get(key: unknown): V | undefined {

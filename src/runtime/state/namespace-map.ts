@@ -12,25 +12,35 @@ export class NamespaceMap<V> {
   private first: string | undefined = undefined;
   private firstValue: V | undefined = undefined;
   /** ≥ 0: the inline namespace's value is in the table's columns, in this slot (see value-columns.ts). */
-  private slot = -1;
+  private cell = -1;
   /** Every other namespace whose value is an object here. */
   private rest: Map<string, V> | undefined = undefined;
   /** Every other namespace whose value is in the columns: its slot. */
   private restSlots: Map<string, number> | undefined = undefined;
 
-  /** With `columns`, values live in them when they fit; `key` and `keyGroup` are this key's. */
+  /**
+   * With `columns`, values live in them when they fit. In a state table the
+   * map is also the key's entry (see state-table.ts): `key`, `keyGroup` and
+   * `slot` (its position in its key group's list) are the entry's.
+   */
   constructor(
     private readonly columns?: ValueColumns,
-    private readonly key?: unknown,
-    private readonly keyGroup = 0,
+    readonly key: unknown = undefined,
+    readonly keyGroup = 0,
+    public slot = 0,
   ) {}
+
+  /** The entry's value: the map itself. */
+  get value(): this {
+    return this;
+  }
 
   get size(): number {
     return (this.first === undefined ? 0 : 1) + (this.rest?.size ?? 0) + (this.restSlots?.size ?? 0);
   }
 
   get(namespace: string): V | undefined {
-    if (namespace === this.first) return this.slot >= 0 ? (this.columns!.read(this.slot) as V) : this.firstValue;
+    if (namespace === this.first) return this.cell >= 0 ? (this.columns!.read(this.cell) as V) : this.firstValue;
     const slot = this.restSlots?.get(namespace);
     return slot !== undefined ? (this.columns!.read(slot) as V) : this.rest?.get(namespace);
   }
@@ -69,10 +79,10 @@ export class NamespaceMap<V> {
   leaveColumns(): void {
     const columns = this.columns;
     if (columns === undefined) return;
-    if (this.slot >= 0) {
-      this.firstValue = columns.read(this.slot) as V;
-      columns.release(this.slot);
-      this.slot = -1;
+    if (this.cell >= 0) {
+      this.firstValue = columns.read(this.cell) as V;
+      columns.release(this.cell);
+      this.cell = -1;
       columns.outside++;
     }
     for (const [namespace, slot] of this.restSlots ?? []) {
@@ -117,18 +127,18 @@ export class NamespaceMap<V> {
       return;
     }
     if (columns.fits(this.key, value)) {
-      if (this.slot >= 0) {
-        columns.write(this.slot, value);
+      if (this.cell >= 0) {
+        columns.write(this.cell, value);
         return;
       }
       if (had) columns.outside--;
       this.firstValue = undefined;
-      this.slot = columns.allocate(this.key as number, this.keyGroup, this.first!, value);
+      this.cell = columns.allocate(this.key as number, this.keyGroup, this.first!, value);
       return;
     }
-    if (this.slot >= 0) {
-      columns.release(this.slot);
-      this.slot = -1;
+    if (this.cell >= 0) {
+      columns.release(this.cell);
+      this.cell = -1;
       columns.outside++;
     } else if (!had) {
       columns.outside++;
@@ -161,9 +171,9 @@ export class NamespaceMap<V> {
 
   /** Forgets the inline namespace's value (its slot, or its count as a value outside the columns). */
   private dropFirst(): void {
-    if (this.slot >= 0) {
-      this.columns!.release(this.slot);
-      this.slot = -1;
+    if (this.cell >= 0) {
+      this.columns!.release(this.cell);
+      this.cell = -1;
     } else if (this.columns !== undefined) {
       this.columns.outside--;
     }

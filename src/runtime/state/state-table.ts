@@ -11,7 +11,12 @@ export class StateTable extends KeyGroupedMap<NamespaceMap<unknown>> {
 
   /** Adds an entry without values for `key` (which has none); a restore passes what it knows (see {@link KeyGroupedMap.insert}). */
   insertKey(key: unknown, canonical = canonicalKey(key), keyGroup = this.keyGroupOf(key)): KeyedEntry<NamespaceMap<unknown>> {
-    return this.insert(key, new NamespaceMap(this.columns, key, keyGroup), canonical, keyGroup);
+    return this.insert(key, undefined as unknown as NamespaceMap<unknown>, canonical, keyGroup);
+  }
+
+  /** A key's entry is its namespace map itself: one object per key, and one pointer less to follow per access. */
+  protected override newEntry(key: unknown, keyGroup: number, _value: NamespaceMap<unknown>, slot: number): KeyedEntry<NamespaceMap<unknown>> {
+    return new NamespaceMap(this.columns, key, keyGroup, slot);
   }
 
   /**

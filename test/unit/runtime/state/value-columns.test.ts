@@ -12,6 +12,7 @@ import { assignToKeyGroup } from '../../../../src/graph/key-groups.js';
 import { decodeKeyGroupSection, packSection, type KeyedEntryRecord } from '../../../../src/runtime/checkpoint/state-sections.js';
 import { encodeColumnSections } from '../../../../src/runtime/state/column-snapshot.js';
 import { HeapKeyedStateBackend } from '../../../../src/runtime/state/heap-keyed-state-backend.js';
+import type { InternalKvState } from '../../../../src/runtime/state/heap-states.js';
 import { StateTable } from '../../../../src/runtime/state/state-table.js';
 import { AggregatingStateDescriptor, StateTtlConfig, ValueStateDescriptor, type ValueState } from '../../../../src/api/state.js';
 import { decodeSection } from '../../../../src/runtime/checkpoint/state-sections.js';
@@ -180,7 +181,7 @@ describe('values in columns', () => {
     const backend = new HeapKeyedStateBackend(RANGE, 128, () => now);
     const descriptor = new ValueStateDescriptor<number>('n');
     descriptor.enableTimeToLive(StateTtlConfig.newBuilder(100).updateTtlOnReadAndWrite().build());
-    const state = backend.getState<ValueState<number> & { setCurrentNamespace(ns: string): void }>(descriptor);
+    const state = backend.getState<ValueState<number> & InternalKvState>(descriptor);
     backend.setCurrentKey(1);
     state.update(5);
     now = 60;
