@@ -335,7 +335,7 @@ export class LocalStateFileReader implements StateFileReader {
 /** Files at least this large are hashed on a thread of their own, in chunks of this size. */
 const HASH_THREAD_MIN_BYTES = 16 << 20;
 /** A keyed state file written section by section is hashed on a thread of its own once it reaches this size. */
-const HASH_ON_THREAD_WRITTEN_BYTES = 4 << 20;
+const HASH_ON_THREAD_WRITTEN_BYTES = 1 << 20;
 const VERIFY_CHUNK_BYTES = 4 << 20;
 
 /** Section buffers are at least this large (sections of one snapshot differ a little in size), and kept only up to the maximum. */

@@ -12,7 +12,7 @@
  * `[stateName, key, namespace, value]` rows) are still read.
  */
 import { Packr, RESERVE_START_SPACE, RESET_BUFFER_MODE } from 'msgpackr';
-import { fromColumn, listColumn, toColumn, type Column } from './section-columns.js';
+import { fromColumn, listColumn, toColumn, typedArrayColumn, type Column } from './section-columns.js';
 
 /** One keyed state entry: the state's name, the key, the namespace (`''` for none) and the value. */
 export type KeyedEntryRecord = readonly [stateName: string, key: unknown, namespace: string, value: unknown];
@@ -112,6 +112,29 @@ export interface SectionColumns {
   readonly namespaceIndexes?: Column | undefined;
   readonly keys: Column;
   readonly values: Column;
+}
+
+/**
+ * The section of entries `start`–`end` of columns ordered by key group: the
+ * entries' indexes into `stateNames` and `namespaces` are taken from
+ * `stateIndexes` and `namespaceIndexes` (and left out for a list of one).
+ */
+export function rangeSection(
+  start: number,
+  end: number,
+  names: { readonly stateNames: readonly string[]; readonly stateIndexes: Int32Array; readonly namespaces: readonly string[]; readonly namespaceIndexes: Int32Array },
+  keys: Column,
+  values: Column,
+): SectionColumns {
+  return {
+    count: end - start,
+    stateNames: names.stateNames,
+    stateIndexes: names.stateNames.length > 1 ? typedArrayColumn(names.stateIndexes.subarray(start, end)) : undefined,
+    namespaces: names.namespaces,
+    namespaceIndexes: names.namespaces.length > 1 ? typedArrayColumn(names.namespaceIndexes.subarray(start, end)) : undefined,
+    keys,
+    values,
+  };
 }
 
 /** Encodes a section from its columns; `transient`: see {@link KeyGroupSectionBuilder.finish}. */

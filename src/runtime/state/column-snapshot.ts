@@ -8,7 +8,7 @@
  * which path wrote them.
  */
 import { typedArrayColumn, type Column } from '../checkpoint/section-columns.js';
-import type { SectionColumns } from '../checkpoint/state-sections.js';
+import { rangeSection, type SectionColumns } from '../checkpoint/state-sections.js';
 import type { KeyGroupRange } from './key-grouped-map.js';
 import type { StateTable } from './state-table.js';
 import type { ValueColumns } from './value-columns.js';
@@ -128,15 +128,9 @@ export function encodeColumnSections(
     if (oneNamespace !== undefined) namespaceList.push(oneNamespace);
     else remapNamespaces(g, start, end);
     const fieldColumns = fields.slice(0, fieldCount).map((values, f) => numbersColumn(values.subarray(start, end), scratch.fieldInts[f]!.subarray(start, end)));
-    emit(first + g, {
-      count: end - start,
-      stateNames,
-      stateIndexes: stateNames.length > 1 ? typedArrayColumn(states.subarray(start, end)) : undefined,
-      namespaces: namespaceList,
-      namespaceIndexes: namespaceList.length > 1 ? typedArrayColumn(namespaces.subarray(start, end)) : undefined,
-      keys: numbersColumn(keys.subarray(start, end), scratch.keyInts.subarray(start, end)),
-      values: fieldNames === undefined ? fieldColumns[0]! : ['o', fieldNames, fieldColumns],
-    });
+    const keyColumn = numbersColumn(keys.subarray(start, end), scratch.keyInts.subarray(start, end));
+    const names = { stateNames, stateIndexes: states, namespaces: namespaceList, namespaceIndexes: namespaces };
+    emit(first + g, rangeSection(start, end, names, keyColumn, fieldNames === undefined ? fieldColumns[0]! : ['o', fieldNames, fieldColumns]));
   }
   return true;
 }

@@ -15,7 +15,7 @@ import { assignToKeyGroup } from '../../graph/key-groups.js';
 import type { KeyedStateHandle, StateFileReader } from '../checkpoint/metadata.js';
 import { readSection } from '../checkpoint/state-dump.js';
 import { toColumn, typedArrayColumn } from '../checkpoint/section-columns.js';
-import type { SectionColumns } from '../checkpoint/state-sections.js';
+import { rangeSection, type SectionColumns } from '../checkpoint/state-sections.js';
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
 import type { HeapTimerService } from './timer-service.js';
 
@@ -134,21 +134,14 @@ export function encodeTimerSections(
       sortedNamespaces[at] = namespaces[i]!;
       sortedStates[at] = states[i]!;
     }
-    const namespaceList = [...namespaceIndex.keys()];
+    const names = { stateNames, stateIndexes: sortedStates, namespaces: [...namespaceIndex.keys()], namespaceIndexes: sortedNamespaces };
     for (let slot = 0; slot < starts.length - 1; slot++) {
       const start = starts[slot]!;
       const end = starts[slot + 1]!;
       if (start === end) continue;
-      emit(first + slot, {
-        count: end - start,
-        stateNames,
-        stateIndexes: stateNames.length > 1 ? typedArrayColumn(sortedStates.subarray(start, end)) : undefined,
-        namespaces: namespaceList,
-        namespaceIndexes: namespaceList.length > 1 ? typedArrayColumn(sortedNamespaces.subarray(start, end)) : undefined,
-        keys: intKeys ? typedArrayColumn(sortedIntKeys.subarray(start, end)) : toColumn(sortedKeys.slice(start, end)),
-        // Each value is the list [timestamp].
-        values: ['l', typedArrayColumn(sortedTimestamps.subarray(start, end))],
-      });
+      const keyColumn = intKeys ? typedArrayColumn(sortedIntKeys.subarray(start, end)) : toColumn(sortedKeys.slice(start, end));
+      // Each value is the list [timestamp].
+      emit(first + slot, rangeSection(start, end, names, keyColumn, ['l', typedArrayColumn(sortedTimestamps.subarray(start, end))]));
     }
   } finally {
     keys.fill(undefined, 0, count);
