@@ -401,7 +401,9 @@ export const STATE_BACKEND_TYPE = defineOption({
     'Keyed state backend of jobs that do not call `env.setStateBackend`: `hashmap` keeps keyed state on the heap of ' +
     'the task threads (fastest; state must fit in memory); `embedded` (or Flink\'s name `rocksdb`) keeps it in an ' +
     'on-disk store per operator subtask under `io.tmp.dirs`, behind a bounded cache, with incremental checkpoints. ' +
-    'Values read from `embedded` state are copies: change them through `update()`. Checkpoints and savepoints of ' +
+    'Values read from `embedded` state are copies: change them through `update()`. So are `hashmap` values that are ' +
+    'numbers or plain objects of numbers (of keys that are numbers, without a time-to-live), which it keeps in typed ' +
+    'columns for fast checkpoints; its other values are the stored objects themselves. Checkpoints and savepoints of ' +
     'either backend restore with the other.',
 });
 
