@@ -1,11 +1,10 @@
 /**
  * Snapshots of heap state tables whose values are all in columns (see
  * value-columns.ts): the sections are built from the typed arrays alone.
- * Each table's live slots are ordered by key group with a counting sort;
- * then, key group by key group, the keys, namespaces and value fields of its
- * slots are gathered into columns of the section format (section-columns.ts)
- * — the same sections the general path writes, so restores do not know
- * which path wrote them.
+ * The live slots of the tables are ordered by key group with a counting
+ * sort into reused typed arrays, and each key group's range of them becomes
+ * the columns of its section (section-columns.ts) — the same sections the
+ * general path writes, so restores do not know which path wrote them.
  */
 import { typedArrayColumn, type Column } from '../checkpoint/section-columns.js';
 import { rangeSection, type SectionColumns } from '../checkpoint/state-sections.js';
