@@ -70,7 +70,7 @@ function numberColumn(values: readonly unknown[]): Column | undefined {
     const v = values[i];
     if (typeof v !== 'number') return undefined;
     if (ints !== undefined) {
-      if ((v | 0) === v && (v !== 0 || 1 / v > 0)) {
+      if (isInt32(v)) {
         ints[i] = v;
         continue;
       }
@@ -89,6 +89,21 @@ export function typedArrayColumn(numbers: Int32Array | Float64Array): Column {
   const bytes = new Uint8Array(numbers.buffer, numbers.byteOffset, numbers.byteLength);
   const width = numbers.BYTES_PER_ELEMENT;
   return [width === 4 ? 'i' : 'f', LITTLE_ENDIAN ? bytes : swap(Uint8Array.from(bytes), width)];
+}
+
+/** Whether `v` is an int32 (−0 is not: an int32 column would read it back as 0). */
+export function isInt32(v: number): boolean {
+  return (v | 0) === v && (v !== 0 || 1 / v > 0);
+}
+
+/** The column of numbers gathered in a float64 array: int32 when every one is (copied into `ints`, room for as many), else float64. */
+export function float64Column(values: Float64Array, ints: Int32Array): Column {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!isInt32(v)) return typedArrayColumn(values);
+    ints[i] = v;
+  }
+  return typedArrayColumn(ints.subarray(0, values.length));
 }
 
 /** Strings longer than this together are written one by one (a joined text must stay far below V8's string limit). */

@@ -6,7 +6,7 @@
  * the columns of its section (section-columns.ts) — the same sections the
  * general path writes, so restores do not know which path wrote them.
  */
-import { typedArrayColumn, type Column } from '../checkpoint/section-columns.js';
+import { float64Column } from '../checkpoint/section-columns.js';
 import { rangeSection, type SectionColumns } from '../checkpoint/state-sections.js';
 import type { KeyGroupRange } from './key-grouped-map.js';
 import type { StateTable } from './state-table.js';
@@ -126,20 +126,10 @@ export function encodeColumnSections(
     // One table with one namespace in use: every entry's is that one (no index column).
     if (oneNamespace !== undefined) namespaceList.push(oneNamespace);
     else remapNamespaces(g, start, end);
-    const fieldColumns = fields.slice(0, fieldCount).map((values, f) => numbersColumn(values.subarray(start, end), scratch.fieldInts[f]!.subarray(start, end)));
-    const keyColumn = numbersColumn(keys.subarray(start, end), scratch.keyInts.subarray(start, end));
+    const fieldColumns = fields.slice(0, fieldCount).map((values, f) => float64Column(values.subarray(start, end), scratch.fieldInts[f]!.subarray(start, end)));
+    const keyColumn = float64Column(keys.subarray(start, end), scratch.keyInts.subarray(start, end));
     const names = { stateNames, stateIndexes: states, namespaces: namespaceList, namespaceIndexes: namespaces };
     emit(first + g, rangeSection(start, end, names, keyColumn, fieldNames === undefined ? fieldColumns[0]! : ['o', fieldNames, fieldColumns]));
   }
   return true;
-}
-
-/** An int32 column when every number is one (−0 is not), else a float64 one; `ints` is room for the int32 copy. */
-function numbersColumn(values: Float64Array, ints: Int32Array): Column {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if ((v | 0) !== v || (v === 0 && 1 / v < 0)) return typedArrayColumn(values);
-    ints[i] = v;
-  }
-  return typedArrayColumn(ints.subarray(0, values.length));
 }

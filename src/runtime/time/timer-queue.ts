@@ -116,13 +116,6 @@ export class TimerQueue {
     }
   }
 
-  /** Calls `visit` for every live timer, in timestamp then registration order. */
-  forEachLive(visit: (key: unknown, namespace: string, timestamp: number) => void): void {
-    this.forEachTimestamp((timestamp, keys, namespaces, live) => {
-      for (let i = 0; i < keys.length; i++) if (live === undefined || live(i)) visit(keys[i], namespaces[i]!, timestamp);
-    });
-  }
-
   /**
    * Calls `visit` for every timestamp with timers, in order, with the listed
    * timers' keys and namespaces (registration order) and, when some were

@@ -14,7 +14,7 @@
 import { assignToKeyGroup } from '../../graph/key-groups.js';
 import type { KeyedStateHandle, StateFileReader } from '../checkpoint/metadata.js';
 import { readSection } from '../checkpoint/state-dump.js';
-import { toColumn, typedArrayColumn } from '../checkpoint/section-columns.js';
+import { isInt32, toColumn, typedArrayColumn } from '../checkpoint/section-columns.js';
 import { rangeSection, type SectionColumns } from '../checkpoint/state-sections.js';
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
 import type { HeapTimerService } from './timer-service.js';
@@ -83,38 +83,38 @@ export function encodeTimerSections(
   let intKeys = true;
   let lastNamespace: string | undefined;
   let lastNamespaceIndex = 0;
-  services.forEach((service, index) => {
-    const states = { event: -1, processing: -1 };
-    service.forEachTimestamp((domain, timestamp, bucketKeys, bucketNamespaces, live) => {
-      const state = states[domain] >= 0 ? states[domain] : (states[domain] = stateNames.push(timerStateName(index, domain)) - 1);
-      const end = count + bucketKeys.length;
-      const groups = scratch.groups.reserve(end);
-      const timestamps = scratch.timestamps.reserve(end);
-      const namespaces = scratch.namespaces.reserve(end);
-      const stateIndexes = scratch.states.reserve(end);
-      for (let i = 0; i < bucketKeys.length; i++) {
-        if (live !== undefined && !live(i)) continue;
-        const key = bucketKeys[i];
-        const namespace = bucketNamespaces[i]!;
-        const group = assignToKeyGroup(key, maxParallelism) - first;
-        if (group < 0 || group >= groupCount) throw new RangeError(`a timer's key ${String(key)} is outside this subtask's key groups ${first}-${keyGroupRange.end}`);
-        if (namespace !== lastNamespace) {
-          lastNamespace = namespace;
-          lastNamespaceIndex = namespaceIndex.get(namespace) ?? namespaceIndex.size;
-          if (lastNamespaceIndex === namespaceIndex.size) namespaceIndex.set(namespace, lastNamespaceIndex);
-        }
-        groups[count] = group;
-        timestamps[count] = timestamp;
-        namespaces[count] = lastNamespaceIndex;
-        stateIndexes[count] = state;
-        keys[count++] = key;
-        if (intKeys && (typeof key !== 'number' || (key | 0) !== key || (key === 0 && 1 / key < 0))) intKeys = false;
-        starts[group + 1]!++;
-      }
-    });
-  });
-  if (count === 0) return;
   try {
+    services.forEach((service, index) => {
+      const states = { event: -1, processing: -1 };
+      service.forEachTimestamp((domain, timestamp, bucketKeys, bucketNamespaces, live) => {
+        const state = states[domain] >= 0 ? states[domain] : (states[domain] = stateNames.push(timerStateName(index, domain)) - 1);
+        const end = count + bucketKeys.length;
+        const groups = scratch.groups.reserve(end);
+        const timestamps = scratch.timestamps.reserve(end);
+        const namespaces = scratch.namespaces.reserve(end);
+        const stateIndexes = scratch.states.reserve(end);
+        for (let i = 0; i < bucketKeys.length; i++) {
+          if (live !== undefined && !live(i)) continue;
+          const key = bucketKeys[i];
+          const namespace = bucketNamespaces[i]!;
+          const group = assignToKeyGroup(key, maxParallelism) - first;
+          if (group < 0 || group >= groupCount) throw new RangeError(`a timer's key ${String(key)} is outside this subtask's key groups ${first}-${keyGroupRange.end}`);
+          if (namespace !== lastNamespace) {
+            lastNamespace = namespace;
+            lastNamespaceIndex = namespaceIndex.get(namespace) ?? namespaceIndex.size;
+            if (lastNamespaceIndex === namespaceIndex.size) namespaceIndex.set(namespace, lastNamespaceIndex);
+          }
+          groups[count] = group;
+          timestamps[count] = timestamp;
+          namespaces[count] = lastNamespaceIndex;
+          stateIndexes[count] = state;
+          keys[count++] = key;
+          if (intKeys && (typeof key !== 'number' || !isInt32(key))) intKeys = false;
+          starts[group + 1]!++;
+        }
+      });
+    });
+    if (count === 0) return;
     // Counting sort by key group (stable: visiting order is kept within a group).
     for (let slot = 1; slot < starts.length; slot++) starts[slot]! += starts[slot - 1]!;
     const next = starts.slice(0, -1);
@@ -144,8 +144,9 @@ export function encodeTimerSections(
       emit(first + slot, rangeSection(start, end, names, keyColumn, ['l', typedArrayColumn(sortedTimestamps.subarray(start, end))]));
     }
   } finally {
+    // Also after a failure half-way: the lists must not keep keys alive.
     keys.fill(undefined, 0, count);
-    if (!intKeys) sortedKeys.fill(undefined, 0, count);
+    sortedKeys.fill(undefined, 0, count);
   }
 }
 

@@ -101,12 +101,6 @@ export class HeapTimerService implements InternalTimerService {
     this.cancelScheduled = undefined;
   }
 
-  /** Calls `visit` for every live timer of both domains (for a snapshot, without building objects). */
-  forEachTimer(visit: (domain: 'event' | 'processing', key: unknown, namespace: Namespace, timestamp: number) => void): void {
-    this.eventTimers.forEachLive((key, namespace, timestamp) => visit('event', key, namespace, timestamp));
-    this.processingTimers.forEachLive((key, namespace, timestamp) => visit('processing', key, namespace, timestamp));
-  }
-
   /** The timers of each domain and timestamp as lists (see {@link TimerQueue.forEachTimestamp}), for snapshots. */
   forEachTimestamp(visit: (domain: 'event' | 'processing', ...bucket: Parameters<Parameters<TimerQueue['forEachTimestamp']>[0]>) => void): void {
     this.eventTimers.forEachTimestamp((...bucket) => visit('event', ...bucket));

@@ -147,7 +147,7 @@ describe('values in columns', () => {
     expect(table.entry(1)!.value.get('')).toBe(value);
   });
 
-  it('write the same sections from the columns as the general path, several tables in one section', async () => {
+  it('write sections from the columns that decode to exactly the states\' entries, several tables in one section', async () => {
     const backend = new HeapKeyedStateBackend(RANGE, 128);
     const a = backend.getState<never>(new AggregatingStateDescriptor('a', { createAccumulator: () => ({ n: 0 }), add: (v: number, acc: { n: number }) => ({ n: acc.n + v }), getResult: (acc) => acc, merge: (x, y) => ({ n: x.n + y.n }) }));
     const b = backend.getState<never>(new ValueStateDescriptor<{ n: number }>('b'));
