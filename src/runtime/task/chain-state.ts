@@ -133,7 +133,14 @@ export class OperatorState {
     for (const fn of this.functions) fn.snapshotState(context);
     const writer = target.writer(this.operatorId);
     const keyedAsync = this.keyedBackend?.snapshot({ checkpointId: target.checkpointId, format: target.format, files: writer });
-    const timersAsync = this.keyedBackend === undefined ? undefined : this.snapshotTimers(this.keyedBackend, writer);
+    let timersAsync: (() => Promise<KeyedStateHandle | undefined>) | undefined;
+    try {
+      timersAsync = this.keyedBackend === undefined ? undefined : this.snapshotTimers(this.keyedBackend, writer);
+    } catch (error) {
+      // The keyed state's file may be open already: finish it (the declined checkpoint's directory goes with it).
+      keyedAsync?.().catch(() => undefined);
+      throw error;
+    }
     const storeLists = this.store.snapshot();
     // Encoded now: user functions may mutate the objects in their lists once records flow again.
     const encode = (lists: OperatorStateList[]) => (lists.length === 0 ? undefined : encodeOperatorState(Object.fromEntries(lists.map((l) => [l.name, l.elements]))));
