@@ -7,6 +7,7 @@
  * savepoint directory can be moved and still restores.
  */
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
+import type { SectionJob } from './section-thread.js';
 
 /** The name of the metadata file in a snapshot directory. */
 export const METADATA_FILE_NAME = '_metadata';
@@ -124,6 +125,13 @@ export interface StateFileWriter {
    * every section into the same buffer instead of holding all of them.
    */
   openKeyedStateFile?(): KeyedStateFileStream | undefined;
+  /**
+   * Encodes and writes a keyed state file on another thread, from columns
+   * the caller copied (and gives up: their arrays are moved there); undefined
+   * when they hold no entry. For snapshots whose synchronous part would
+   * otherwise encode everything.
+   */
+  writeKeyedSectionsOnThread?(job: SectionJob): Promise<KeyedStateFile | undefined>;
   /** Writes an operator state file (see `encodeOperatorState`). */
   writeOperatorStateFile(bytes: Uint8Array): Promise<StateFileRef>;
 }

@@ -25,6 +25,7 @@ import type {
   SubtaskSnapshot,
 } from './metadata.js';
 import { unsafePathProblem } from './metadata-validate.js';
+import { writeSectionsOnThread, type SectionJob } from './section-thread.js';
 
 /** File name suffix of keyed state files. */
 export const KEYED_FILE_SUFFIX = '.keyed';
@@ -51,7 +52,16 @@ export interface StateFileWriterOptions {
  * `O_EXCL`, so two writers never share a file.
  */
 export class LocalStateFileWriter implements StateFileWriter {
-  constructor(private readonly options: StateFileWriterOptions) {}
+  constructor(
+    private readonly options: StateFileWriterOptions,
+    /** Where a streamed file's checksum is computed: a file this large is hashed afterwards, on a thread of its own. */
+    private readonly hashing: { readonly hashOnThreadFromBytes: number } = { hashOnThreadFromBytes: HASH_ON_THREAD_WRITTEN_BYTES },
+  ) {}
+
+  /** See {@link StateFileWriter.writeKeyedSectionsOnThread}. */
+  writeKeyedSectionsOnThread(job: SectionJob): Promise<KeyedStateFile | undefined> {
+    return writeSectionsOnThread(job, this.options);
+  }
 
   async writeKeyedStateFile(sections: readonly (readonly [keyGroup: number, bytes: Uint8Array])[], options: KeyedStateFileOptions = {}): Promise<KeyedStateFile> {
     const index: [number, number, number][] = [];
@@ -113,7 +123,7 @@ export class LocalStateFileWriter implements StateFileWriter {
         if (fd !== undefined) {
           try {
             for (let written = 0; written < bytes.byteLength; ) written += writeSync(fd, bytes, written, bytes.byteLength - written, size + written);
-            if (size + bytes.byteLength >= HASH_ON_THREAD_WRITTEN_BYTES) hash = undefined;
+            if (size + bytes.byteLength >= this.hashing.hashOnThreadFromBytes) hash = undefined;
             hash?.update(bytes);
           } catch (error) {
             failure = error;

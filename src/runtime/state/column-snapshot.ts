@@ -7,6 +7,7 @@
  * general path writes, so restores do not know which path wrote them.
  */
 import { float64Column } from '../checkpoint/section-columns.js';
+import { copyForTransfer } from '../checkpoint/transfer-buffers.js';
 import { rangeSection, type SectionColumns } from '../checkpoint/state-sections.js';
 import type { KeyGroupRange } from './key-grouped-map.js';
 import type { StateTable } from './state-table.js';
@@ -43,31 +44,92 @@ function reserve(entries: number, fieldCount: number): void {
 }
 
 /**
+ * The slots of one table's columns as plain data (the arrays themselves, or
+ * copies of their used part): what {@link encodeSlots} reads, here or on
+ * another thread.
+ */
+export interface TableSlots {
+  readonly name: string;
+  readonly used: number;
+  readonly keys: Float64Array;
+  readonly groups: Int32Array;
+  /** −1 marks a free slot. */
+  readonly namespaceIds: Int32Array;
+  readonly fields: readonly Float64Array[];
+  readonly namespaces: readonly (string | undefined)[];
+  readonly namespacesInUse: number;
+}
+
+/** The slots of a snapshot's tables, all of one shape (see {@link columnSlots}). */
+export interface ColumnSlots {
+  readonly tables: readonly TableSlots[];
+  /** The values' field names; undefined when the values are numbers. */
+  readonly fieldNames: readonly string[] | undefined;
+}
+
+/**
+ * The slots of `tables` if every value of every table is in its columns and
+ * the tables' values have one shape, else undefined. The arrays are the live
+ * ones: {@link copySlots} before records flow again.
+ */
+export function columnSlots(tables: readonly { readonly name: string; readonly table: StateTable }[]): ColumnSlots | undefined {
+  if (tables.some(({ table }) => table.columns.outside > 0)) return undefined;
+  const withValues = tables.filter(({ table }) => table.columns.used > 0).map(({ name, table }) => ({ name, columns: table.columns }));
+  const shapeOf = (c: ValueColumns): string | undefined => (c.columnar ? (c.fieldNames?.join('\u0000') ?? '') : undefined);
+  if (!withValues.every(({ columns }) => shapeOf(columns) !== undefined && shapeOf(columns) === shapeOf(withValues[0]!.columns))) return undefined;
+  const slots = withValues.map(({ name, columns }) => {
+    const { used, keys, groups, namespaceIds, fields, namespaces, namespacesInUse } = columns;
+    return { name, used, keys, groups, namespaceIds, fields, namespaces, namespacesInUse };
+  });
+  return { tables: slots, fieldNames: withValues[0]?.columns.fieldNames };
+}
+
+/** A copy of `slots` whose arrays (their used part only) are its own, to move to another thread. */
+export function copySlots(slots: ColumnSlots): ColumnSlots {
+  const tables = slots.tables.map((t) => ({
+    name: t.name,
+    used: t.used,
+    keys: copyForTransfer(t.keys, t.used),
+    groups: copyForTransfer(t.groups, t.used),
+    namespaceIds: copyForTransfer(t.namespaceIds, t.used),
+    fields: t.fields.map((values) => copyForTransfer(values, t.used)),
+    namespaces: [...t.namespaces],
+    namespacesInUse: t.namespacesInUse,
+  }));
+  return { tables, fieldNames: slots.fieldNames === undefined ? undefined : [...slots.fieldNames] };
+}
+
+/**
  * Encodes `tables` section by section, in key-group order, if every value
  * of every table is in its columns and the tables' values have one shape;
  * `emit` gets each section's columns (valid until it returns). Returns false,
  * having emitted nothing, when that is not so.
- *
- * The slots are read in order and each is written to its key group's place
- * (a counting sort): the reads stream through the columns, and the writes
- * go to one place per key group, so nothing waits on memory at random.
  */
 export function encodeColumnSections(
   tables: readonly { readonly name: string; readonly table: StateTable }[],
   range: KeyGroupRange,
   emit: (keyGroup: number, columns: SectionColumns) => void,
 ): boolean {
-  if (tables.some(({ table }) => table.columns.outside > 0)) return false;
-  const withValues = tables.filter(({ table }) => table.columns.used > 0).map(({ name, table }) => ({ name, columns: table.columns }));
-  const fieldNames = withValues[0]?.columns.fieldNames;
-  const shapeOf = (c: ValueColumns): string | undefined => (c.columnar ? (c.fieldNames?.join('\u0000') ?? '') : undefined);
-  if (!withValues.every(({ columns }) => shapeOf(columns) !== undefined && shapeOf(columns) === shapeOf(withValues[0]!.columns))) return false;
-  if (withValues.length === 0) return true;
+  const slots = columnSlots(tables);
+  if (slots === undefined) return false;
+  encodeSlots(slots, range, emit);
+  return true;
+}
 
+/**
+ * Encodes the live slots of `slots` section by section, in key-group order;
+ * `emit` gets each section's columns (valid until it returns).
+ *
+ * The slots are read in order and each is written to its key group's place
+ * (a counting sort): the reads stream through the columns, and the writes
+ * go to one place per key group, so nothing waits on memory at random.
+ */
+export function encodeSlots({ tables: withValues, fieldNames }: ColumnSlots, range: KeyGroupRange, emit: (keyGroup: number, columns: SectionColumns) => void): void {
+  if (withValues.length === 0) return;
   // Per table and key group, where its slots go: a group's entries are together, table after table.
   const first = range.start;
   const groupCount = range.end - first + 1;
-  const counts = withValues.map(({ columns }) => {
+  const counts = withValues.map((columns) => {
     const perGroup = new Int32Array(groupCount);
     const { namespaceIds, groups, used } = columns;
     for (let slot = 0; slot < used; slot++) if (namespaceIds[slot]! >= 0) perGroup[groups[slot]! - first]!++;
@@ -84,7 +146,7 @@ export function encodeColumnSections(
   reserve(total, fieldCount);
   const { keys, states, namespaces, fields } = scratch;
   const next = groupStarts.slice(0, groupCount);
-  withValues.forEach(({ columns }, t) => {
+  withValues.forEach((columns, t) => {
     const { namespaceIds, groups, used } = columns;
     const tableKeys = columns.keys;
     const tableFields = columns.fields;
@@ -100,10 +162,10 @@ export function encodeColumnSections(
   });
 
   const stateNames = withValues.map(({ name }) => name);
-  const only = withValues[0]!.columns;
+  const only = withValues[0]!;
   const oneNamespace = withValues.length === 1 && only.namespacesInUse === 1 ? only.namespaces.find((n) => n !== undefined) : undefined;
   // Per table, the section's index of each namespace id, valid while its stamp is the section's.
-  const local = withValues.map(({ columns }) => ({ index: new Int32Array(columns.namespaces.length), stamp: new Int32Array(columns.namespaces.length) }));
+  const local = withValues.map((columns) => ({ index: new Int32Array(columns.namespaces.length), stamp: new Int32Array(columns.namespaces.length) }));
   /** Turns the entries' namespace ids into indexes into the section's list of namespaces (`namespaceList`). */
   let namespaceList: string[] = [];
   const remapNamespaces = (g: number, start: number, end: number): void => {
@@ -113,7 +175,7 @@ export function encodeColumnSections(
       const { index, stamp } = local[t]!;
       if (stamp[id] !== g + 1) {
         stamp[id] = g + 1;
-        index[id] = namespaceList.push(withValues[t]!.columns.namespaces[id]!) - 1;
+        index[id] = namespaceList.push(withValues[t]!.namespaces[id]!) - 1;
       }
       namespaces[at] = index[id]!;
     }
@@ -131,5 +193,4 @@ export function encodeColumnSections(
     const names = { stateNames, stateIndexes: states, namespaces: namespaceList, namespaceIndexes: namespaces };
     emit(first + g, rangeSection(start, end, names, keyColumn, fieldNames === undefined ? fieldColumns[0]! : ['o', fieldNames, fieldColumns]));
   }
-  return true;
 }

@@ -6,10 +6,10 @@
  */
 import { FlinktsError } from '../../api/errors.js';
 import type { AnyStateDescriptor } from '../../api/state.js';
-import type { KeyedStateFileStream, KeyedStateHandle, KeyedStateKind, StateFileReader } from '../checkpoint/metadata.js';
+import type { KeyedStateFile, KeyedStateFileStream, KeyedStateHandle, KeyedStateKind, StateFileReader } from '../checkpoint/metadata.js';
 import { readSection } from '../checkpoint/state-dump.js';
 import { DELETED, KeyGroupSectionBuilder, packSection } from '../checkpoint/state-sections.js';
-import { encodeColumnSections } from './column-snapshot.js';
+import { columnSlots, copySlots, encodeColumnSections } from './column-snapshot.js';
 import type { KeyedSnapshotOptions, KeyedStateBackend } from './keyed-state-backend.js';
 import { canonicalKey, KeyGroupedMap, type KeyGroupRange } from './key-grouped-map.js';
 import { createState, type InternalKvState } from './heap-states.js';
@@ -155,13 +155,26 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   /**
-   * A full snapshot: every key group is encoded now (the synchronous part,
-   * so later changes to the live objects cannot leak in) and written later.
+   * A full snapshot. Values all in columns (value-columns.ts) are copied now
+   * (the synchronous part) and, when the writer has an encoding thread,
+   * ordered, encoded and written there by the asynchronous part. Otherwise
+   * every key group is encoded now (so later changes to the live objects
+   * cannot leak in) and written later.
    * Restored state nobody asked for again is kept in the snapshot.
    */
   snapshot(options: KeyedSnapshotOptions): () => Promise<KeyedStateHandle | undefined> {
     const tables = [...this.tables].map(([name, { descriptor, table }]) => ({ name, kind: descriptor.kind as KeyedStateKind, table }));
     for (const [name, { kind, table }] of this.restored) tables.push({ name, kind, table });
+    const states = [...tables.map(({ name, kind }) => ({ name, kind })), ...[...this.rawTables.keys()].map((name) => ({ name, kind: 'value' as const }))];
+    const handleOf = (file: KeyedStateFile | undefined): KeyedStateHandle | undefined => (file === undefined ? undefined : { keyGroupRange: this.keyGroupRange, files: [file], states });
+    // Values all in columns: copied now, ordered, encoded and written on another thread.
+    const onThread = options.files.writeKeyedSectionsOnThread?.bind(options.files);
+    const slots = onThread !== undefined && this.rawTables.size === 0 ? columnSlots(tables) : undefined;
+    if (slots !== undefined) {
+      if (slots.tables.length === 0) return async () => undefined;
+      const job = { kind: 'columns' as const, slots: copySlots(slots), range: this.keyGroupRange };
+      return async () => handleOf(await onThread!(job));
+    }
     const sections: [number, Uint8Array][] = [];
     // Written section by section when the file can be opened now: one reused encoding buffer instead of every
     // section held until the asynchronous part (for large state, hundreds of MB outside the JS heap, for which V8
@@ -181,11 +194,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       stream?.abort();
       throw error;
     }
-    const states = [...tables.map(({ name, kind }) => ({ name, kind })), ...[...this.rawTables.keys()].map((name) => ({ name, kind: 'value' as const }))];
     return async () => {
       if (stream === undefined && sections.length === 0) return undefined;
-      const file = stream !== undefined ? await stream.close() : await options.files.writeKeyedStateFile(sections);
-      return { keyGroupRange: this.keyGroupRange, files: [file], states };
+      return handleOf(stream !== undefined ? await stream.close() : await options.files.writeKeyedStateFile(sections));
     };
   }
 

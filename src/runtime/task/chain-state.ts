@@ -7,12 +7,12 @@
  */
 import { isCheckpointedFunction, isCheckpointListener, type CheckpointedFunction, type CheckpointListener } from '../../api/checkpointing.js';
 import { FlinktsError } from '../../api/errors.js';
-import type { CheckpointMetadata, KeyedStateFileStream, KeyedStateHandle, OperatorStateHandle, SnapshotFormat, StateFileReader, StateFileWriter } from '../checkpoint/metadata.js';
+import type { CheckpointMetadata, KeyedStateFile, KeyedStateFileStream, KeyedStateHandle, OperatorStateHandle, SnapshotFormat, StateFileReader, StateFileWriter } from '../checkpoint/metadata.js';
 import { decodeOperatorState, encodeOperatorState, packSection } from '../checkpoint/state-sections.js';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
 import { HeapOperatorStateStore, redistributeOperatorState, type OperatorStateList } from '../state/operator-state-store.js';
-import { encodeTimerSections, readRestoredTimers, restoreTimersInto, timerStates, type RestoredTimers } from '../time/timer-sections.js';
+import { copyTimerColumns, encodeTimerColumns, gatherTimers, readRestoredTimers, releaseTimerKeys, restoreTimersInto, timerStates, type RestoredTimers } from '../time/timer-sections.js';
 import type { HeapTimerService } from '../time/timer-service.js';
 
 /** What one operator snapshot gives the JobManager. */
@@ -163,14 +163,28 @@ export class OperatorState {
   }
 
   /**
-   * The timers' part of a snapshot: encoded now, section by section, into
-   * the file when it can be opened now (else kept for the asynchronous part).
+   * The timers' part of a snapshot: gathered now; when their keys are
+   * numbers and the writer has an encoding thread, encoded and written there
+   * by the asynchronous part; else encoded now, section by section, into the
+   * file when it can be opened now (else kept for the asynchronous part).
    */
   private snapshotTimers(backend: KeyedStateBackend, writer: StateFileWriter): () => Promise<KeyedStateHandle | undefined> {
+    const states = timerStates(this.timerServices.length);
+    const handleOf = (file: KeyedStateFile | undefined): KeyedStateHandle | undefined => (file === undefined ? undefined : { keyGroupRange: backend.keyGroupRange, files: [file], states });
+    const keyGroups = { maxParallelism: backend.maxParallelism, keyGroupRange: backend.keyGroupRange };
+    const timers = gatherTimers(this.timerServices);
     const kept: [number, Uint8Array][] = [];
     let stream: KeyedStateFileStream | undefined;
     try {
-      encodeTimerSections(this.timerServices, backend, (keyGroup, columns) => {
+      if (timers.count === 0) return async () => undefined;
+      // Keys that are numbers: copied now, ordered, encoded and written on another thread.
+      const { numberKeys } = timers;
+      const onThread = writer.writeKeyedSectionsOnThread?.bind(writer);
+      if (onThread !== undefined && numberKeys !== undefined) {
+        const job = { kind: 'timers' as const, timers: copyTimerColumns({ ...timers, numberKeys }), keyGroups };
+        return async () => handleOf(await onThread(job));
+      }
+      encodeTimerColumns(timers, keyGroups, (keyGroup, columns) => {
         if (kept.length === 0) stream ??= writer.openKeyedStateFile?.();
         if (stream !== undefined) stream.write(keyGroup, packSection(columns, true));
         else kept.push([keyGroup, packSection(columns)]);
@@ -178,12 +192,13 @@ export class OperatorState {
     } catch (error) {
       stream?.abort();
       throw error;
+    } finally {
+      // The gathered lists must not keep keys alive.
+      releaseTimerKeys(timers);
     }
-    const states = timerStates(this.timerServices.length);
     return async () => {
       if (stream === undefined && kept.length === 0) return undefined;
-      const file = stream !== undefined ? await stream.close() : await writer.writeKeyedStateFile(kept);
-      return { keyGroupRange: backend.keyGroupRange, files: [file], states };
+      return handleOf(stream !== undefined ? await stream.close() : await writer.writeKeyedStateFile(kept));
     };
   }
 

@@ -14,8 +14,9 @@
 import { assignToKeyGroup } from '../../graph/key-groups.js';
 import type { KeyedStateHandle, StateFileReader } from '../checkpoint/metadata.js';
 import { readSection } from '../checkpoint/state-dump.js';
-import { isInt32, toColumn, typedArrayColumn } from '../checkpoint/section-columns.js';
+import { float64Column, toColumn, typedArrayColumn } from '../checkpoint/section-columns.js';
 import { rangeSection, type SectionColumns } from '../checkpoint/state-sections.js';
+import { copyForTransfer } from '../checkpoint/transfer-buffers.js';
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
 import type { HeapTimerService } from './timer-service.js';
 
@@ -52,15 +53,112 @@ class Scratch<A extends Int32Array | Float64Array> {
 const scratch = {
   keys: [] as unknown[],
   sortedKeys: [] as unknown[],
+  numberKeys: new Scratch((n) => new Float64Array(n)),
   groups: new Scratch((n) => new Int32Array(n)),
   timestamps: new Scratch((n) => new Float64Array(n)),
   namespaces: new Scratch((n) => new Int32Array(n)),
   states: new Scratch((n) => new Int32Array(n)),
   sortedIntKeys: new Scratch((n) => new Int32Array(n)),
+  sortedNumberKeys: new Scratch((n) => new Float64Array(n)),
   sortedTimestamps: new Scratch((n) => new Float64Array(n)),
   sortedNamespaces: new Scratch((n) => new Int32Array(n)),
   sortedStates: new Scratch((n) => new Int32Array(n)),
 };
+
+/**
+ * The live timers of a snapshot as columns, in visiting order: one entry per
+ * timer, its key, timestamp, and indexes into the lists of state names and
+ * namespaces. Plain data: it may be encoded on another thread (copied with
+ * {@link copyTimerColumns} when the keys are numbers).
+ */
+export interface TimerColumns {
+  readonly count: number;
+  readonly stateNames: readonly string[];
+  readonly namespaces: readonly string[];
+  readonly timestamps: Float64Array;
+  readonly namespaceIndexes: Int32Array;
+  readonly stateIndexes: Int32Array;
+  /** The keys, when every one is a number; else undefined, and `keyList` holds them. */
+  readonly numberKeys: Float64Array | undefined;
+  readonly keyList?: readonly unknown[];
+}
+
+/**
+ * Gathers the live timers of `services` into the reused columns; they are
+ * valid until the next gathering, and {@link releaseTimerKeys} must follow
+ * their use (it drops the references to keys that are not numbers).
+ */
+export function gatherTimers(services: readonly HeapTimerService[]): TimerColumns {
+  const stateNames: string[] = [];
+  const namespaceIndex = new Map<string, number>();
+  const { keys } = scratch;
+  let count = 0;
+  let numeric = true;
+  let lastNamespace: string | undefined;
+  let lastNamespaceIndex = 0;
+  services.forEach((service, index) => {
+    const states = { event: -1, processing: -1 };
+    service.forEachTimestamp((domain, timestamp, bucketKeys, bucketNamespaces, live) => {
+      const state = states[domain] >= 0 ? states[domain] : (states[domain] = stateNames.push(timerStateName(index, domain)) - 1);
+      const end = count + bucketKeys.length;
+      const numberKeys = scratch.numberKeys.reserve(end);
+      const timestamps = scratch.timestamps.reserve(end);
+      const namespaces = scratch.namespaces.reserve(end);
+      const stateIndexes = scratch.states.reserve(end);
+      for (let i = 0; i < bucketKeys.length; i++) {
+        if (live !== undefined && !live(i)) continue;
+        const key = bucketKeys[i];
+        const namespace = bucketNamespaces[i]!;
+        if (namespace !== lastNamespace) {
+          lastNamespace = namespace;
+          lastNamespaceIndex = namespaceIndex.get(namespace) ?? namespaceIndex.size;
+          if (lastNamespaceIndex === namespaceIndex.size) namespaceIndex.set(namespace, lastNamespaceIndex);
+        }
+        timestamps[count] = timestamp;
+        namespaces[count] = lastNamespaceIndex;
+        stateIndexes[count] = state;
+        if (numeric && typeof key === 'number') numberKeys[count] = key;
+        else if (numeric) {
+          // The first key that is not a number: the keys go to the list from here on.
+          numeric = false;
+          for (let k = 0; k < count; k++) keys[k] = numberKeys[k];
+          keys[count] = key;
+        } else keys[count] = key;
+        count++;
+      }
+    });
+  });
+  return {
+    count,
+    stateNames,
+    namespaces: [...namespaceIndex.keys()],
+    timestamps: scratch.timestamps.array,
+    namespaceIndexes: scratch.namespaces.array,
+    stateIndexes: scratch.states.array,
+    numberKeys: numeric ? scratch.numberKeys.array : undefined,
+    ...(numeric ? {} : { keyList: keys }),
+  };
+}
+
+/** Drops the references the reused columns hold to the keys of `timers` (see {@link gatherTimers}). */
+export function releaseTimerKeys(timers: TimerColumns): void {
+  scratch.keys.fill(undefined, 0, timers.count);
+  scratch.sortedKeys.fill(undefined, 0, timers.count);
+}
+
+/** A copy of gathered timers whose keys are numbers, with arrays of its own, to move to another thread. */
+export function copyTimerColumns(timers: TimerColumns & { readonly numberKeys: Float64Array }): TimerColumns & { readonly numberKeys: Float64Array } {
+  const { count } = timers;
+  return {
+    count,
+    stateNames: timers.stateNames,
+    namespaces: timers.namespaces,
+    timestamps: copyForTransfer(timers.timestamps, count),
+    namespaceIndexes: copyForTransfer(timers.namespaceIndexes, count),
+    stateIndexes: copyForTransfer(timers.stateIndexes, count),
+    numberKeys: copyForTransfer(timers.numberKeys, count),
+  };
+}
 
 /**
  * Encodes the live timers of `services` by key group, in ascending key-group
@@ -68,85 +166,64 @@ const scratch = {
  * returns). Sections share one list of state names and one of namespaces
  * (those of all the timers).
  */
-export function encodeTimerSections(
-  services: readonly HeapTimerService[],
-  { maxParallelism, keyGroupRange }: { readonly maxParallelism: number; readonly keyGroupRange: KeyGroupRange },
-  emit: (keyGroup: number, columns: SectionColumns) => void,
-): void {
+export function encodeTimerSections(services: readonly HeapTimerService[], backend: KeyGroupsOf, emit: (keyGroup: number, columns: SectionColumns) => void): void {
+  const timers = gatherTimers(services);
+  try {
+    encodeTimerColumns(timers, backend, emit);
+  } finally {
+    // Also after a failure half-way: the lists must not keep keys alive.
+    releaseTimerKeys(timers);
+  }
+}
+
+/** The key groups a subtask's timers belong to. */
+export interface KeyGroupsOf {
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+}
+
+/** Encodes gathered timers by key group (see {@link encodeTimerSections}). */
+export function encodeTimerColumns(timers: TimerColumns, { maxParallelism, keyGroupRange }: KeyGroupsOf, emit: (keyGroup: number, columns: SectionColumns) => void): void {
+  const { count, numberKeys } = timers;
+  if (count === 0) return;
   const first = keyGroupRange.start;
   const groupCount = keyGroupRange.end - first + 1;
   const starts = new Int32Array(groupCount + 1);
-  const stateNames: string[] = [];
-  const namespaceIndex = new Map<string, number>();
-  const { keys, sortedKeys } = scratch;
-  let count = 0;
-  let intKeys = true;
-  let lastNamespace: string | undefined;
-  let lastNamespaceIndex = 0;
-  try {
-    services.forEach((service, index) => {
-      const states = { event: -1, processing: -1 };
-      service.forEachTimestamp((domain, timestamp, bucketKeys, bucketNamespaces, live) => {
-        const state = states[domain] >= 0 ? states[domain] : (states[domain] = stateNames.push(timerStateName(index, domain)) - 1);
-        const end = count + bucketKeys.length;
-        const groups = scratch.groups.reserve(end);
-        const timestamps = scratch.timestamps.reserve(end);
-        const namespaces = scratch.namespaces.reserve(end);
-        const stateIndexes = scratch.states.reserve(end);
-        for (let i = 0; i < bucketKeys.length; i++) {
-          if (live !== undefined && !live(i)) continue;
-          const key = bucketKeys[i];
-          const namespace = bucketNamespaces[i]!;
-          const group = assignToKeyGroup(key, maxParallelism) - first;
-          if (group < 0 || group >= groupCount) throw new RangeError(`a timer's key ${String(key)} is outside this subtask's key groups ${first}-${keyGroupRange.end}`);
-          if (namespace !== lastNamespace) {
-            lastNamespace = namespace;
-            lastNamespaceIndex = namespaceIndex.get(namespace) ?? namespaceIndex.size;
-            if (lastNamespaceIndex === namespaceIndex.size) namespaceIndex.set(namespace, lastNamespaceIndex);
-          }
-          groups[count] = group;
-          timestamps[count] = timestamp;
-          namespaces[count] = lastNamespaceIndex;
-          stateIndexes[count] = state;
-          keys[count++] = key;
-          if (intKeys && (typeof key !== 'number' || !isInt32(key))) intKeys = false;
-          starts[group + 1]!++;
-        }
-      });
-    });
-    if (count === 0) return;
-    // Counting sort by key group (stable: visiting order is kept within a group).
-    for (let slot = 1; slot < starts.length; slot++) starts[slot]! += starts[slot - 1]!;
-    const next = starts.slice(0, -1);
-    const groups = scratch.groups.array;
-    const timestamps = scratch.timestamps.array;
-    const namespaces = scratch.namespaces.array;
-    const states = scratch.states.array;
-    const sortedIntKeys = scratch.sortedIntKeys.reserve(intKeys ? count : 0);
-    const sortedTimestamps = scratch.sortedTimestamps.reserve(count);
-    const sortedNamespaces = scratch.sortedNamespaces.reserve(count);
-    const sortedStates = scratch.sortedStates.reserve(count);
-    for (let i = 0; i < count; i++) {
-      const at = next[groups[i]!]!++;
-      if (intKeys) sortedIntKeys[at] = keys[i] as number;
-      else sortedKeys[at] = keys[i];
-      sortedTimestamps[at] = timestamps[i]!;
-      sortedNamespaces[at] = namespaces[i]!;
-      sortedStates[at] = states[i]!;
-    }
-    const names = { stateNames, stateIndexes: sortedStates, namespaces: [...namespaceIndex.keys()], namespaceIndexes: sortedNamespaces };
-    for (let slot = 0; slot < starts.length - 1; slot++) {
-      const start = starts[slot]!;
-      const end = starts[slot + 1]!;
-      if (start === end) continue;
-      const keyColumn = intKeys ? typedArrayColumn(sortedIntKeys.subarray(start, end)) : toColumn(sortedKeys.slice(start, end));
-      // Each value is the list [timestamp].
-      emit(first + slot, rangeSection(start, end, names, keyColumn, ['l', typedArrayColumn(sortedTimestamps.subarray(start, end))]));
-    }
-  } finally {
-    // Also after a failure half-way: the lists must not keep keys alive.
-    keys.fill(undefined, 0, count);
-    sortedKeys.fill(undefined, 0, count);
+  const groups = scratch.groups.reserve(count);
+  const keyAt = numberKeys === undefined ? (i: number) => timers.keyList![i] : (i: number) => numberKeys[i]!;
+  for (let i = 0; i < count; i++) {
+    const key = keyAt(i);
+    const group = assignToKeyGroup(key, maxParallelism) - first;
+    if (group < 0 || group >= groupCount) throw new RangeError(`a timer's key ${String(key)} is outside this subtask's key groups ${first}-${keyGroupRange.end}`);
+    groups[i] = group;
+    starts[group + 1]!++;
+  }
+  // Counting sort by key group (stable: visiting order is kept within a group).
+  for (let slot = 1; slot < starts.length; slot++) starts[slot]! += starts[slot - 1]!;
+  const next = starts.slice(0, -1);
+  const { timestamps, namespaceIndexes, stateIndexes } = timers;
+  const { sortedKeys } = scratch;
+  const sortedNumberKeys = scratch.sortedNumberKeys.reserve(numberKeys !== undefined ? count : 0);
+  const sortedIntKeys = scratch.sortedIntKeys.reserve(numberKeys !== undefined ? count : 0);
+  const sortedTimestamps = scratch.sortedTimestamps.reserve(count);
+  const sortedNamespaces = scratch.sortedNamespaces.reserve(count);
+  const sortedStates = scratch.sortedStates.reserve(count);
+  for (let i = 0; i < count; i++) {
+    const at = next[groups[i]!]!++;
+    if (numberKeys !== undefined) sortedNumberKeys[at] = numberKeys[i]!;
+    else sortedKeys[at] = timers.keyList![i];
+    sortedTimestamps[at] = timestamps[i]!;
+    sortedNamespaces[at] = namespaceIndexes[i]!;
+    sortedStates[at] = stateIndexes[i]!;
+  }
+  const names = { stateNames: timers.stateNames, stateIndexes: sortedStates, namespaces: timers.namespaces, namespaceIndexes: sortedNamespaces };
+  for (let slot = 0; slot < groupCount; slot++) {
+    const start = starts[slot]!;
+    const end = starts[slot + 1]!;
+    if (start === end) continue;
+    const keyColumn = numberKeys !== undefined ? float64Column(sortedNumberKeys.subarray(start, end), sortedIntKeys.subarray(start, end)) : toColumn(sortedKeys.slice(start, end));
+    // Each value is the list [timestamp].
+    emit(first + slot, rangeSection(start, end, names, keyColumn, ['l', typedArrayColumn(sortedTimestamps.subarray(start, end))]));
   }
 }
 
