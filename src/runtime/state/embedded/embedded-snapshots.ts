@@ -21,7 +21,7 @@
  * Deltas build on the last checkpoint whose completion was notified (as
  * Flink's RocksDB backend does), so a checkpoint that fails or is declined
  * costs nothing: the next delta still covers its changes. Logged changes older
- * than the confirmed checkpoint are pruned while deltas are written.
+ * than the confirmed checkpoint are pruned when a delta was written.
  *
  * Restore applies each handle's files in order, for the key groups the handle
  * and this backend share (any old parallelism), straight into the store.
@@ -30,13 +30,14 @@ import { FlinktsError } from '../../../api/errors.js';
 import { assignToKeyGroup } from '../../../graph/key-groups.js';
 import type { KeyedStateFile, KeyedStateHandle, StateFileReader } from '../../checkpoint/metadata.js';
 import { readSection } from '../../checkpoint/state-dump.js';
-import { DELETED, encodeKeyGroupSection, type KeyedEntryRecord } from '../../checkpoint/state-sections.js';
+import type { KeyedEntryRecord } from '../../checkpoint/state-sections.js';
 import type { KeyedSnapshotOptions } from '../keyed-state-backend.js';
 import type { KeyGroupRange } from '../key-grouped-map.js';
-import type { EmbeddedStore, StoreSnapshot } from './embedded-store.js';
-import { entryRows, keyAndNamespace, recordOf, writeRecord, type Row } from './entry-records.js';
-import { groupPrefix, parseRowKey, prefixRange } from './key-codec.js';
-import type { RegisteredState, StateRegistry } from './state-registry.js';
+import type { EmbeddedStore } from './embedded-store.js';
+import { deltaSections, fullSections, type SnapshotState } from './snapshot-sections.js';
+import { writeRecord } from './entry-records.js';
+import { groupPrefix, prefixRange } from './key-codec.js';
+import type { StateRegistry } from './state-registry.js';
 
 /** The files a checkpoint's handle lists: a base and the deltas since. */
 interface Chain {
@@ -63,10 +64,6 @@ export interface SnapshotSource {
   disposing(): boolean;
 }
 
-/** Yield to the event loop after this many rows, so records keep flowing while files are written. */
-const ROWS_PER_SLICE = 4096;
-/** Logged changes pruned per write transaction. */
-const PRUNE_BATCH = 10_000;
 
 /** What one snapshot wrote (for tests and metrics). */
 export interface SnapshotReport {
@@ -96,12 +93,16 @@ export class EmbeddedSnapshots {
     const view = this.source.store.snapshot();
     const base = this.confirmed;
     const full = selfContained || base === undefined || base.deltas >= this.maxDeltas || base.deltaSize > base.baseSize;
-    const states = this.source.registry.all().map(({ name, kind }) => ({ name, kind }));
+    const states = this.snapshotStates();
+    const listed = [...states.values()].map(({ name, kind }) => ({ name, kind }));
     const now = this.source.clock();
     return async () => {
       try {
         this.checkRunning();
-        const { sections, entries } = full ? await this.fullSections(view, now) : await this.deltaSections(view, base!, now);
+        // Records keep flowing between slices of rows.
+        const source = { view, states, keyGroupRange: this.source.keyGroupRange, now, pause: () => yieldToEventLoop().then(() => this.checkRunning()) };
+        const { sections, entries } = full ? await fullSections(source) : await deltaSections(source, base!.epoch);
+        if (!full) this.source.store.pruneChanges(base!.epoch);
         this.report({ checkpointId: options.checkpointId, kind: full ? 'full' : sections.length === 0 ? 'unchanged' : 'delta', entries });
         let chain: Chain;
         if (full) {
@@ -120,7 +121,7 @@ export class EmbeddedSnapshots {
         // Only files in the shared directory can be referenced by later checkpoints.
         if (!selfContained && chain.files.every((f) => f.location === 'shared')) this.pending.set(options.checkpointId, chain);
         if (chain.files.length === 0) return undefined;
-        return { keyGroupRange: this.source.keyGroupRange, files: chain.files, states };
+        return { keyGroupRange: this.source.keyGroupRange, files: chain.files, states: listed };
       } finally {
         view.release();
       }
@@ -171,115 +172,25 @@ export class EmbeddedSnapshots {
     this.pending.clear();
   }
 
-  private async fullSections(view: StoreSnapshot, now: number): Promise<{ sections: [number, Uint8Array][]; entries: number }> {
-    const sections: [number, Uint8Array][] = [];
-    let entries = 0;
-    let rowsSinceYield = 0;
-    const { start: first, end: last } = this.source.keyGroupRange;
-    for (let keyGroup = first; keyGroup <= last; keyGroup++) {
-      const records: KeyedEntryRecord[] = [];
-      let current: { state: RegisteredState; rows: Row[]; entryEnd: number } | undefined;
-      const emit = (): void => {
-        if (current === undefined) return;
-        const record = recordOf(current.state, current.rows, this.expiry(current.state, now));
-        if (record !== undefined) records.push(record);
-        current = undefined;
-      };
-      const { start, end } = prefixRange(groupPrefix(keyGroup));
-      for (const row of view.range(start, end)) {
-        const parsed = parseRowKey(row.key);
-        const state = this.stateOf(parsed.stateId);
-        // A map's entry rows follow its own row and share its key as a prefix.
-        const isMapEntryRow = state.kind === 'map' && parsed.entryEnd < row.key.length;
-        if (isMapEntryRow && current !== undefined && current.state === state && row.key.subarray(0, current.entryEnd).equals(current.rows[0]!.key)) {
-          current.rows.push(row);
-        } else if (!isMapEntryRow) {
-          emit();
-          current = { state, rows: [row], entryEnd: parsed.entryEnd };
-        }
-        if (++rowsSinceYield >= ROWS_PER_SLICE) {
-          rowsSinceYield = 0;
-          await yieldToEventLoop();
-          this.checkRunning();
-        }
-      }
-      emit();
-      if (records.length > 0) {
-        sections.push([keyGroup, encodeKeyGroupSection(records)]);
-        entries += records.length;
-      }
-    }
-    return { sections, entries };
-  }
-
-  private async deltaSections(view: StoreSnapshot, base: Chain, now: number): Promise<{ sections: [number, Uint8Array][]; entries: number }> {
-    const sections: [number, Uint8Array][] = [];
-    let entries = 0;
-    let group = -1;
-    let records: KeyedEntryRecord[] = [];
-    let stale: Buffer[] = [];
-    let rowsSinceYield = 0;
-    const close = (): void => {
-      if (records.length > 0) sections.push([group, encodeKeyGroupSection(records)]);
-      entries += records.length;
-      records = [];
-    };
-    for (const { key, epoch, header } of view.changes()) {
-      if (epoch <= base.epoch) {
-        stale.push(key);
-        if (stale.length >= PRUNE_BATCH) {
-          this.source.store.pruneChanges(stale, base.epoch);
-          stale = [];
-        }
-        continue;
-      }
-      const parsed = parseRowKey(key);
-      if (parsed.keyGroup !== group) {
-        close();
-        group = parsed.keyGroup;
-      }
-      const state = this.stateOf(parsed.stateId);
-      const rows = entryRows(state, key, view);
-      const record = recordOf(state, rows, this.expiry(state, now));
-      if (record !== undefined) records.push(record);
-      else records.push(deletedRecord(state, key, header));
-      if (++rowsSinceYield >= ROWS_PER_SLICE) {
-        rowsSinceYield = 0;
-        await yieldToEventLoop();
-        this.checkRunning();
-      }
-    }
-    close();
-    if (stale.length > 0) this.source.store.pruneChanges(stale, base.epoch);
-    return { sections, entries };
-  }
-
   private checkRunning(): void {
     if (this.source.disposing()) throw new FlinktsError('INTERNAL', 'the embedded state backend was disposed while a snapshot was being written');
   }
 
-  /** With `cleanupFullSnapshot`, expired entries are left out of snapshots. */
-  private expiry(state: RegisteredState, now: number): { ttl: NonNullable<ReturnType<StateRegistry['ttlOf']>>; now: number } | undefined {
-    const ttl = this.source.registry.ttlOf(state);
-    return ttl !== undefined && ttl.cleanupFullSnapshot ? { ttl, now } : undefined;
-  }
-
-  private stateOf(id: number): RegisteredState {
-    const state = this.source.registry.byStateId(id);
-    if (state === undefined) throw new FlinktsError('INTERNAL', `the embedded store holds rows of unknown state id ${id}`);
-    return state;
+  /** What the snapshot needs to know of the states: names, kinds, and expiry with `cleanupFullSnapshot`. */
+  private snapshotStates(): Map<number, SnapshotState> {
+    const { registry } = this.source;
+    return new Map(
+      registry.all().map((state) => {
+        const ttl = registry.ttlOf(state);
+        return [state.id, { id: state.id, name: state.name, kind: state.kind, ...(ttl?.cleanupFullSnapshot === true && { expiresAfterMs: ttl.ttlMs }) }];
+      }),
+    );
   }
 
   private report(report: SnapshotReport): void {
     this.reports.push(report);
     if (this.reports.length > 16) this.reports.shift();
   }
-}
-
-/** The `DELETED` entry of a removed (or emptied) state entry; the logged row header gives keys the row key cannot. */
-function deletedRecord(state: RegisteredState, rowKey: Buffer, header: Buffer): KeyedEntryRecord {
-  const { key, namespace } = keyAndNamespace({ key: rowKey, value: header });
-  return [state.name, key, namespace, DELETED];
 }
 
 function range(start: number, end: number): number[] {

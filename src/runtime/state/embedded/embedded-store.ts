@@ -5,8 +5,13 @@
  * own, with two databases:
  *
  * - `state`: the rows (see `key-codec.ts` and `row-codec.ts`);
- * - `changes`: entry key → the epoch (u32) in which the entry last changed and
- *   its row header, for incremental checkpoints (see `embedded-snapshots.ts`).
+ * - `changes`: the change log, for incremental checkpoints (see
+ *   `embedded-snapshots.ts`): one record per write transaction that changed
+ *   entries, under the key epoch (u32 BE) · sequence number (u32 BE), whose
+ *   value lists the changed entries' keys and row headers, each as
+ *   u32 length · bytes. One write per flush instead of one per entry (a
+ *   flush changes thousands), and the records of confirmed epochs are one
+ *   range at the start of the log.
  *
  * The store is scratch space: checkpoints make state durable, so it is opened
  * without fsync (`noSync`), created empty and deleted on close. Reads are
@@ -26,7 +31,11 @@ export interface StoreWriter {
   remove(key: Buffer): void;
   /** Removes every row in `[start, end)`. */
   removeRange(start: Buffer, end: Buffer): void;
-  /** Records that the entry `key` changed in `epoch`; `header` is its row header (it names keys the row key cannot). */
+  /**
+   * Records that the entry `key` changed in `epoch`; `header` is its row
+   * header (it names keys the row key cannot). The bytes are copied when the
+   * transaction ends: they must not change before.
+   */
   logChange(key: Buffer, epoch: number, header: Buffer): void;
   /** A read inside the transaction (it sees the transaction's own writes). */
   get(key: Buffer): Buffer | undefined;
@@ -36,8 +45,11 @@ export interface StoreWriter {
 export interface StoreSnapshot {
   get(key: Buffer): Buffer | undefined;
   range(start: Buffer, end: Buffer): Iterable<{ key: Buffer; value: Buffer }>;
-  /** Every logged change: entry key, epoch and row header, in key order. */
-  changes(): Iterable<{ key: Buffer; epoch: number; header: Buffer }>;
+  /**
+   * The change-log records of epochs after `afterEpoch`, in the order they
+   * were written: each a buffer of its own (see {@link forEachChange}).
+   */
+  changeRecords(afterEpoch: number): Iterable<{ epoch: number; record: Buffer }>;
   release(): void;
 }
 
@@ -49,6 +61,8 @@ export class EmbeddedStore {
   private readonly state: Database<Buffer, Buffer>;
   private readonly changeLog: Database<Buffer, Buffer>;
   private readonly openSnapshots = new Set<Transaction>();
+  /** The next change-log record's sequence number. */
+  private logSequence = 0;
   private closed = false;
 
   /**
@@ -86,7 +100,13 @@ export class EmbeddedStore {
   /** Runs `writes` in one synchronous write transaction. */
   write(writes: (writer: StoreWriter) => void): void {
     const state = this.state;
-    const changeLog = this.changeLog;
+    let changed: Buffer[] = [];
+    let changedEpoch = 0;
+    const logChanged = (): void => {
+      if (changed.length === 0) return;
+      this.changeLog.putSync(logKey(changedEpoch, this.logSequence++), packChanges(changed));
+      changed = [];
+    };
     state.transactionSync(() => {
       writes({
         put: (key, value) => state.putSync(key, value),
@@ -95,24 +115,21 @@ export class EmbeddedStore {
           for (const key of [...state.getKeys({ start, end })]) state.removeSync(key);
         },
         logChange: (key, epoch, header) => {
-          const logged = Buffer.allocUnsafe(4 + header.length);
-          logged.writeUInt32BE(epoch, 0);
-          header.copy(logged, 4);
-          changeLog.putSync(key, logged);
+          if (epoch !== changedEpoch) logChanged();
+          changedEpoch = epoch;
+          changed.push(key, header);
         },
         get: (key) => state.getBinary(key),
       });
+      logChanged();
     });
   }
 
-  /** Removes the logged changes of `keys` whose epoch is still at most `epoch` (they are in a confirmed checkpoint). */
-  pruneChanges(keys: readonly Buffer[], epoch: number): void {
+  /** Removes the change-log records of epochs up to `epoch` (their changes are in a confirmed checkpoint). */
+  pruneChanges(epoch: number): void {
     const changeLog = this.changeLog;
     changeLog.transactionSync(() => {
-      for (const key of keys) {
-        const logged = changeLog.getBinary(key);
-        if (logged !== undefined && logged.readUInt32BE(0) <= epoch) changeLog.removeSync(key);
-      }
+      for (const key of [...changeLog.getKeys({ end: logKey(epoch + 1, 0) })]) changeLog.removeSync(key);
     });
   }
 
@@ -126,8 +143,9 @@ export class EmbeddedStore {
       // getBinary takes read options at run time; its typings do not say so.
       get: (key) => (state.getBinary as (this: typeof state, key: Buffer, options: { transaction: Transaction }) => Buffer | undefined).call(state, key, { transaction }),
       range: (start, end) => state.getRange({ start, end, transaction }),
-      *changes() {
-        for (const { key, value } of changeLog.getRange({ transaction })) yield { key, epoch: value.readUInt32BE(0), header: value.subarray(4) };
+      *changeRecords(afterEpoch) {
+        // Copied: the records are used after the iteration moved on.
+        for (const { key, value } of changeLog.getRange({ start: logKey(afterEpoch + 1, 0), transaction })) yield { epoch: key.readUInt32BE(0), record: Buffer.from(value) };
       },
       release: () => {
         // Once only, and never after close (which released every open view).
@@ -170,5 +188,41 @@ export class EmbeddedStore {
     } catch {
       // Not empty (another subtask's store) or already gone.
     }
+  }
+}
+
+/** The change-log key of a record: epoch · sequence, both u32 BE (so the log is in epoch order). */
+function logKey(epoch: number, sequence: number): Buffer {
+  const key = Buffer.allocUnsafe(8);
+  key.writeUInt32BE(epoch, 0);
+  key.writeUInt32BE(sequence >>> 0, 4);
+  return key;
+}
+
+/** A change-log record of `parts` (key, header, key, header, …): each as u32 length · bytes. */
+function packChanges(parts: readonly Buffer[]): Buffer {
+  let size = 0;
+  for (const part of parts) size += 4 + part.length;
+  const record = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const part of parts) {
+    record.writeUInt32BE(part.length, at);
+    part.copy(record, at + 4);
+    at += 4 + part.length;
+  }
+  return record;
+}
+
+/**
+ * Calls `visit` with the offsets of each change in a change-log record: its
+ * key is `record[keyStart, keyEnd)`, its row header `record[keyEnd + 4, headerEnd)`.
+ */
+export function forEachChange(record: Buffer, visit: (keyStart: number, keyEnd: number, headerEnd: number) => void): void {
+  for (let at = 0; at < record.length; ) {
+    const keyStart = at + 4;
+    const keyEnd = keyStart + record.readUInt32BE(at);
+    const headerEnd = keyEnd + 4 + record.readUInt32BE(keyEnd);
+    visit(keyStart, keyEnd, headerEnd);
+    at = headerEnd;
   }
 }

@@ -42,7 +42,7 @@ export function userKeyOf(row: Row, entryEnd: number): unknown {
  * its entries' rows), or `undefined` when it holds nothing (an emptied map)
  * or, with `expiredAt`, nothing unexpired.
  */
-export function recordOf(state: RegisteredState, rows: readonly Row[], expiredAt?: { ttl: StateTtlConfig; now: number }): KeyedEntryRecord | undefined {
+export function recordOf(state: Pick<RegisteredState, 'name' | 'kind'>, rows: readonly Row[], expiredAt?: { ttl: Pick<StateTtlConfig, 'ttlMs'>; now: number }): KeyedEntryRecord | undefined {
   const first = rows[0];
   if (first === undefined) return undefined;
   const parsed = parseRowKey(first.key);
@@ -75,7 +75,7 @@ export function recordOf(state: RegisteredState, rows: readonly Row[], expiredAt
 }
 
 /** The rows of the entry `rowKey` in a store view: the entry's row, then a map's entry rows. */
-export function entryRows(state: RegisteredState, rowKey: Buffer, view: { get(key: Buffer): Buffer | undefined; range(start: Buffer, end: Buffer): Iterable<Row> }): Row[] {
+export function entryRows(state: Pick<RegisteredState, 'kind'>, rowKey: Buffer, view: { get(key: Buffer): Buffer | undefined; range(start: Buffer, end: Buffer): Iterable<Row> }): Row[] {
   if (state.kind !== 'map') {
     const value = view.get(rowKey);
     return value === undefined ? [] : [{ key: rowKey, value }];

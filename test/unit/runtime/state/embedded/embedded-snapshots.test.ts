@@ -277,6 +277,44 @@ describe('incremental checkpoints', () => {
     expect(source.snapshotReports().at(-1)).toMatchObject({ checkpointId: 4, kind: 'unchanged', entries: 0 });
   });
 
+  it('an entry changed in several flushes is in the delta once, with its last value; confirmed epochs leave the change log', async () => {
+    const { source, v } = await sourceWith(300);
+    await checkpoint(source, 1);
+    source.notifyCheckpointComplete(1);
+    // Key 7 changes in the epoch of checkpoint 2 (never confirmed) and again in that of checkpoint 3, each
+    // time flushed by the 100-entry cache as 150 other keys go through it.
+    for (const value of [70, 700]) {
+      source.setCurrentKey(7);
+      v.update(value);
+      for (const key of range(150)) {
+        source.setCurrentKey(key + 100);
+        v.update(value + key);
+      }
+      if (value === 70) await checkpoint(source, 2);
+    }
+    const third = (await checkpoint(source, 3))!;
+    const entries = (await files.entriesOf(third.files[1]!)).map(([, key, , value]) => [key, value]);
+    expect(entries.filter(([key]) => key === 7)).toEqual([[7, 700]]);
+    expect(entries).toHaveLength(151);
+    expect(new Set(entries.map(([key]) => key)).size).toBe(151);
+    const logged = (): number[] => {
+      const view = source.store.snapshot();
+      try {
+        return [...view.changeRecords(0)].map((r) => r.epoch);
+      } finally {
+        view.release();
+      }
+    };
+    expect(logged().length).toBeGreaterThan(0);
+    source.notifyCheckpointComplete(3);
+    source.setCurrentKey(1);
+    v.update(-1);
+    const fourth = (await checkpoint(source, 4))!;
+    expect((await files.entriesOf(fourth.files.at(-1)!)).map(([, key, , value]) => [key, value])).toEqual([[1, -1]]);
+    // Writing the delta of checkpoint 4 pruned every record of the epochs checkpoint 3 confirmed.
+    expect(logged()).toEqual([4]);
+  });
+
   it('a checkpoint after a never-confirmed one is full', async () => {
     const { source } = await sourceWith(10);
     await checkpoint(source, 1);
