@@ -186,6 +186,7 @@ async function runWatched(job, args, props, { records, checkpointDir } = {}) {
   const watcher = restWatcher();
   let inputEndedAt;
   let sourceRecords = 0;
+  const progress = [];
   const cpuBefore = process.cpuUsage();
   const result = await runJob({
     job,
@@ -195,6 +196,7 @@ async function runWatched(job, args, props, { records, checkpointDir } = {}) {
     onProgress: (p) => {
       watcher.job(p.jobId);
       sourceRecords = p.sourceRecords;
+      progress.push([p.elapsedMs, p.sourceRecords]);
       if (records !== undefined && inputEndedAt === undefined && p.sourceRecords >= records) inputEndedAt = Date.now();
       // The parent keeps the last one, for a case that dies (out of memory).
       console.log(`${RESULT}${JSON.stringify({ progress: { sourceRecords: p.sourceRecords, elapsedMs: p.elapsedMs, status: p.status } })}`);
@@ -210,6 +212,7 @@ async function runWatched(job, args, props, { records, checkpointDir } = {}) {
     restarts: result.restarts,
     jobId: result.jobId,
     runningMs: result.runningMs,
+    steadyRps: records === undefined ? undefined : steadyRate(progress, records),
     startupMs: result.durationMs - result.runningMs,
     sourceRecords: result.vertices.find((v) => v.name.startsWith('Source'))?.recordsIn ?? sourceRecords,
     peakRssMb: rssMb(),
@@ -221,6 +224,19 @@ async function runWatched(job, args, props, { records, checkpointDir } = {}) {
     timestamps: rest.timestamps,
     checkpoints: mergeCheckpoints(rest.checkpoints, disk, inputEndedAt),
   };
+}
+
+/**
+ * Records per second while the input flows: the source's progress (reported
+ * every 500 ms) from the first report past 10 % of `records` to the last one
+ * before 90 % — without the start, the end of input and, with checkpoints,
+ * the final checkpoint a bounded job waits for.
+ */
+function steadyRate(progress, records) {
+  const first = progress.find(([, n]) => n >= records * 0.1);
+  const last = progress.findLast(([, n]) => n <= records * 0.9);
+  if (first === undefined || last === undefined || last[0] <= first[0]) return undefined;
+  return (last[1] - first[1]) / ((last[0] - first[0]) / 1000);
 }
 
 /** `-D` options of a case: backend, checkpoints, and every working directory inside `work`. */
@@ -393,7 +409,7 @@ async function windowPart(available) {
           failure = `${checkpoints ? 'with' : 'without'} checkpoints: ${failed(r)}`;
           break;
         }
-        (checkpoints ? samples.on : samples.off).push({ rps: records / (r.runningMs / 1000), perCpu: records / r.cpuSeconds, rss: r.peakRssMb, seconds: r.runningMs / 1000 });
+        (checkpoints ? samples.on : samples.off).push({ rps: records / (r.runningMs / 1000), steady: r.steadyRps, perCpu: records / r.cpuSeconds, rss: r.peakRssMb, seconds: r.runningMs / 1000 });
         if (checkpoints) ckpts = ckpts.concat(r.checkpoints.filter((c) => !c.final));
       }
     }
@@ -413,6 +429,14 @@ async function windowPart(available) {
     console.log(
       `            with/without ${ratio.toFixed(2)} (target ≥ 0.90: ${ratio >= 0.9 ? 'met' : 'missed'}); per CPU-second ${(median(samples.on.map((s) => s.perCpu)) / median(samples.off.map((s) => s.perCpu))).toFixed(2)}`,
     );
+    const steadyOff = median(samples.off.map((s) => s.steady).filter((v) => v !== undefined));
+    const steadyOn = median(samples.on.map((s) => s.steady).filter((v) => v !== undefined));
+    if (Number.isFinite(steadyOff) && Number.isFinite(steadyOn)) {
+      const steadyRatio = steadyOn / steadyOff;
+      console.log(
+        `            while the input flows (10–90 % of it): ${kps(steadyOff)} without, ${kps(steadyOn)} with checkpoints, ratio ${steadyRatio.toFixed(2)} (target ≥ 0.90: ${steadyRatio >= 0.9 ? 'met' : 'missed'})`,
+      );
+    }
     const d = ckpts.map((c) => c.durationMs);
     const timed = ckpts.filter((c) => c.syncMs !== undefined);
     console.log(

@@ -7,7 +7,7 @@
  * savepoint directory can be moved and still restores.
  */
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
-import type { SectionJob } from './section-thread.js';
+import type { SectionJob, SectionJobResult } from './section-thread.js';
 
 /** The name of the metadata file in a snapshot directory. */
 export const METADATA_FILE_NAME = '_metadata';
@@ -127,11 +127,12 @@ export interface StateFileWriter {
   openKeyedStateFile?(): KeyedStateFileStream | undefined;
   /**
    * Encodes and writes a keyed state file on another thread, from columns
-   * the caller copied (and gives up: their arrays are moved there); undefined
-   * when they hold no entry. For snapshots whose synchronous part would
-   * otherwise encode everything.
+   * the caller copied (and gives up: their arrays are moved there) or a view
+   * of an embedded store opened there; the file is undefined when there was
+   * no entry. For snapshots whose synchronous part would otherwise encode
+   * everything, or whose asynchronous part would read between records.
    */
-  writeKeyedSectionsOnThread?(job: SectionJob): Promise<KeyedStateFile | undefined>;
+  writeKeyedSectionsOnThread?(job: SectionJob): Promise<SectionJobResult>;
   /** Writes an operator state file (see `encodeOperatorState`). */
   writeOperatorStateFile(bytes: Uint8Array): Promise<StateFileRef>;
 }

@@ -1,46 +1,82 @@
 /**
  * The thread that encodes and writes keyed state files (see
- * section-thread.ts): per job, its sections in key-group order, streamed
- * into the file, then fsync and the checksum (here: this thread is the one
- * that may take the time).
+ * section-thread.ts): per job, its sections in key-group order, then the
+ * file, its fsync and checksum (here: this thread is the one that may take
+ * the time). It also holds the embedded stores' views it was asked to open,
+ * until the job that reads one ends.
  */
 import { parentPort } from 'node:worker_threads';
 import { encodeSlots } from '../state/column-snapshot.js';
+import { openStoreView, type StoreSnapshot } from '../state/embedded/embedded-store.js';
+import { deltaSections, fullSections } from '../state/embedded/snapshot-sections.js';
 import { encodeTimerColumns } from '../time/timer-sections.js';
 import type { SectionColumns } from './state-sections.js';
 import { packSection } from './state-sections.js';
-import { jobBuffers, type SectionJobMessage, type SectionJobOutcome, type SectionJobReply } from './section-thread.js';
-import { LocalStateFileWriter } from './state-files.js';
+import { jobBuffers, type SectionJob, type SectionJobOutcome, type SectionJobReply, type ThreadMessage } from './section-thread.js';
+import { LocalStateFileWriter, type StateFileWriterOptions } from './state-files.js';
 
 if (parentPort === null) throw new Error('section-thread-main must run in a worker thread');
 const port = parentPort;
+const views = new Map<number, StoreSnapshot>();
 
-port.on('message', ({ id, job, file }: SectionJobMessage) => {
+port.on('message', (message: ThreadMessage) => {
+  if ('openView' in message) {
+    try {
+      views.set(message.id, openStoreView(message.openView));
+      Atomics.store(message.signal, 0, 1);
+    } catch {
+      // The task reads the store itself.
+      Atomics.store(message.signal, 0, 2);
+    }
+    Atomics.notify(message.signal, 0);
+    return;
+  }
+  if ('closeView' in message) {
+    views.get(message.closeView)?.release();
+    views.delete(message.closeView);
+    return;
+  }
+  const { id, job, file } = message;
   // The job's buffers go back with the answer (the sections are encoded from copies of them).
   const buffers = jobBuffers(job);
   const reply = (outcome: SectionJobOutcome): void => port.postMessage({ ...outcome, id, buffers } satisfies SectionJobReply, buffers);
-  let stream: ReturnType<LocalStateFileWriter['openKeyedStateFile']> | undefined;
-  try {
-    stream = new LocalStateFileWriter(file, { hashOnThreadFromBytes: Number.POSITIVE_INFINITY }).openKeyedStateFile();
-    const open = stream;
-    const emit = (keyGroup: number, columns: SectionColumns): void => open.write(keyGroup, packSection(columns, true));
-    if (job.kind === 'columns') encodeSlots(job.slots, job.range, emit);
-    else encodeTimerColumns(job.timers, job.keyGroups, emit);
-    if (open.sections === 0) {
-      open.abort();
-      reply({ file: undefined });
-      return;
-    }
-    open.close().then(
-      (handle) => reply({ file: handle }),
-      (error: unknown) => reply({ error: asError(error) }),
-    );
-  } catch (error) {
-    stream?.abort();
-    reply({ error: asError(error) });
-  }
+  run(job, file).then(reply, (error: unknown) => reply({ error: error instanceof Error ? error : new Error(String(error)) }));
 });
 
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
+async function run(job: SectionJob, file: StateFileWriterOptions): Promise<SectionJobOutcome> {
+  if (job.kind === 'store') return writeStoreSections(job, file);
+  const stream = new LocalStateFileWriter(file, { hashOnThreadFromBytes: Number.POSITIVE_INFINITY }).openKeyedStateFile();
+  let entries = 0;
+  try {
+    const emit = (keyGroup: number, columns: SectionColumns): void => {
+      entries += columns.count;
+      stream.write(keyGroup, packSection(columns, true));
+    };
+    if (job.kind === 'columns') encodeSlots(job.slots, job.range, emit);
+    else encodeTimerColumns(job.timers, job.keyGroups, emit);
+  } catch (error) {
+    stream.abort();
+    throw error;
+  }
+  if (stream.sections === 0) {
+    stream.abort();
+    return { file: undefined, entries: 0 };
+  }
+  return { file: await stream.close(), entries };
+}
+
+/** The entries of a store view (all, or those changed after an epoch), written as one file; the view is released. */
+async function writeStoreSections(job: Extract<SectionJob, { kind: 'store' }>, file: StateFileWriterOptions): Promise<SectionJobOutcome> {
+  const view = views.get(job.view);
+  if (view === undefined) throw new Error(`no view ${job.view} of an embedded store is open on the encoding thread`);
+  views.delete(job.view);
+  try {
+    const source = { view, states: new Map(job.states.map((s) => [s.id, s])), keyGroupRange: job.range, now: job.now };
+    const { sections, entries } = job.afterEpoch === undefined ? await fullSections(source) : await deltaSections(source, job.afterEpoch);
+    if (sections.length === 0) return { file: undefined, entries: 0 };
+    const written = await new LocalStateFileWriter(file).writeKeyedStateFile(sections, { location: job.location, delta: job.afterEpoch !== undefined });
+    return { file: written, entries };
+  } finally {
+    view.release();
+  }
 }

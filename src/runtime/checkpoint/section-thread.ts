@@ -1,42 +1,63 @@
 /**
  * Keyed state files encoded and written on a thread of the task's own: the
  * task's synchronous part of a snapshot only copies its columns (a memory
- * copy of typed arrays), and the ordering by key group, the encoding, the
- * writes and the checksum run beside the records, on another core, instead
- * of between them. One thread per task thread, started at its first use and
- * kept (idle, it holds nothing and does not keep the process alive); jobs
- * run in the order they were given.
+ * copy of typed arrays) or, for the embedded backend, has the thread open a
+ * read transaction of its store; the ordering by key group, the reads, the
+ * encoding, the writes and the checksum then run beside the records, on
+ * another core, instead of between them. One thread per task thread,
+ * started at its first use and kept (idle, it holds nothing and does not
+ * keep the process alive); jobs run in the order they were given.
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ColumnSlots } from '../state/column-snapshot.js';
 import type { KeyGroupRange } from '../state/key-grouped-map.js';
+import type { SnapshotState } from '../state/embedded/snapshot-sections.js';
 import type { KeyGroupsOf, TimerColumns } from '../time/timer-sections.js';
 import type { KeyedStateFile } from './metadata.js';
 import type { StateFileWriterOptions } from './state-files.js';
 import { giveBack } from './transfer-buffers.js';
 
-/** The contents of one keyed state file, as columns that own their arrays (they are moved to the thread). */
+/**
+ * The contents of one keyed state file: columns that own their arrays (they
+ * are moved to the thread), or the entries of an embedded store's view the
+ * thread opened (see {@link openStoreViewOnThread}): all of them, or those
+ * changed after an epoch.
+ */
 export type SectionJob =
   | { readonly kind: 'columns'; readonly slots: ColumnSlots; readonly range: KeyGroupRange }
-  | { readonly kind: 'timers'; readonly timers: TimerColumns & { readonly numberKeys: Float64Array }; readonly keyGroups: KeyGroupsOf };
+  | { readonly kind: 'timers'; readonly timers: TimerColumns & { readonly numberKeys: Float64Array }; readonly keyGroups: KeyGroupsOf }
+  | {
+      readonly kind: 'store';
+      readonly view: number;
+      /** Undefined: every entry; else the entries changed after this epoch (a delta file). */
+      readonly afterEpoch: number | undefined;
+      readonly states: readonly SnapshotState[];
+      readonly range: KeyGroupRange;
+      readonly now: number;
+      readonly location: 'exclusive' | 'shared';
+    };
 
 /** A message to the thread. */
-export interface SectionJobMessage {
-  readonly id: number;
-  readonly job: SectionJob;
-  readonly file: StateFileWriterOptions;
+export type ThreadMessage =
+  | { readonly id: number; readonly job: SectionJob; readonly file: StateFileWriterOptions }
+  /** Open a view of the store in `directory`; `signal[0]` becomes 1 once it is open, 2 if it cannot be. */
+  | { readonly id: number; readonly openView: string; readonly signal: Int32Array }
+  /** Release view `closeView` (opened, but no job will read it). */
+  | { readonly id: number; readonly closeView: number };
+
+/** What a job wrote: the file (undefined when there was nothing to write) and its entries. */
+export interface SectionJobResult {
+  readonly file: KeyedStateFile | undefined;
+  readonly entries: number;
 }
 
-/**
- * The thread's answer: the file's handle (undefined when there was nothing to
- * write), or why it failed; with the job's buffers, moved back for reuse.
- */
-export type SectionJobReply = SectionJobOutcome & { readonly id: number; readonly buffers: readonly ArrayBuffer[] };
-
 /** How a job ended. */
-export type SectionJobOutcome = { readonly file: KeyedStateFile | undefined } | { readonly error: Error };
+export type SectionJobOutcome = SectionJobResult | { readonly error: Error };
+
+/** The thread's answer to a job, with the job's buffers, moved back for reuse. */
+export type SectionJobReply = SectionJobOutcome & { readonly id: number; readonly buffers: readonly ArrayBuffer[] };
 
 /**
  * The thread's script, built next to this module. Tests run this module from
@@ -52,7 +73,7 @@ function threadScript(): URL {
 
 interface Thread {
   readonly worker: Worker;
-  readonly pending: Map<number, { resolve: (file: KeyedStateFile | undefined) => void; reject: (error: unknown) => void }>;
+  readonly pending: Map<number, { resolve: (result: SectionJobResult) => void; reject: (error: unknown) => void }>;
 }
 
 let thread: Thread | undefined;
@@ -73,7 +94,7 @@ function startThread(): Thread {
     started.pending.delete(reply.id);
     if (started.pending.size === 0) worker.unref();
     if ('error' in reply) waiting.reject(reply.error);
-    else waiting.resolve(reply.file);
+    else waiting.resolve({ file: reply.file, entries: reply.entries });
   });
   worker.on('error', failAll);
   worker.on('exit', (code) => failAll(new Error(`the thread encoding keyed state files exited with code ${code}`)));
@@ -82,24 +103,50 @@ function startThread(): Thread {
 }
 
 /**
- * Encodes `job` into a new exclusive keyed state file of the snapshot
- * `file` describes, on the encoding thread; gives its handle, or undefined
- * when there was no entry. The arrays of `job` are moved to the thread:
- * unusable here afterwards.
+ * Encodes `job` into a new keyed state file of the snapshot `file`
+ * describes, on the encoding thread. The arrays of `job` are moved to the
+ * thread: unusable here afterwards.
  */
-export function writeSectionsOnThread(job: SectionJob, file: StateFileWriterOptions): Promise<KeyedStateFile | undefined> {
+export function writeSectionsOnThread(job: SectionJob, file: StateFileWriterOptions): Promise<SectionJobResult> {
   const target = (thread ??= startThread());
   const id = nextId++;
   return new Promise((resolve, reject) => {
     target.pending.set(id, { resolve, reject });
     if (target.pending.size === 1) target.worker.ref();
-    const message: SectionJobMessage = { id, job, file: { ...file } };
+    const message: ThreadMessage = { id, job, file: { ...file } };
     target.worker.postMessage(message, jobBuffers(job));
   });
 }
 
+/** How long a task waits for the thread to open a view before it reads the store itself. */
+const OPEN_VIEW_TIMEOUT_MS = 2_000;
+
+/**
+ * Has the encoding thread open a view of the embedded store in `directory`,
+ * and waits (blocking this thread: nothing may write to the store
+ * meanwhile) until it is open; gives its id for a `store` job, which
+ * releases it. Undefined when the thread cannot open it in time (it is then
+ * released there): the caller takes its own view.
+ */
+export function openStoreViewOnThread(directory: string): number | undefined {
+  const target = (thread ??= startThread());
+  const id = nextId++;
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  target.worker.postMessage({ id, openView: directory, signal } satisfies ThreadMessage);
+  Atomics.wait(signal, 0, 0, OPEN_VIEW_TIMEOUT_MS);
+  if (Atomics.load(signal, 0) === 1) return id;
+  closeStoreViewOnThread(id);
+  return undefined;
+}
+
+/** Releases a view {@link openStoreViewOnThread} opened that no job will read. */
+export function closeStoreViewOnThread(view: number): void {
+  thread?.worker.postMessage({ id: nextId++, closeView: view } satisfies ThreadMessage);
+}
+
 /** The buffers of a job's arrays (each once). */
 export function jobBuffers(job: SectionJob): ArrayBuffer[] {
+  if (job.kind === 'store') return [];
   const arrays =
     job.kind === 'columns'
       ? job.slots.tables.flatMap((t) => [t.keys, t.groups, t.namespaceIds, ...t.fields])

@@ -25,7 +25,7 @@ import type {
   SubtaskSnapshot,
 } from './metadata.js';
 import { unsafePathProblem } from './metadata-validate.js';
-import { writeSectionsOnThread, type SectionJob } from './section-thread.js';
+import { writeSectionsOnThread, type SectionJob, type SectionJobResult } from './section-thread.js';
 
 /** File name suffix of keyed state files. */
 export const KEYED_FILE_SUFFIX = '.keyed';
@@ -59,7 +59,7 @@ export class LocalStateFileWriter implements StateFileWriter {
   ) {}
 
   /** See {@link StateFileWriter.writeKeyedSectionsOnThread}. */
-  writeKeyedSectionsOnThread(job: SectionJob): Promise<KeyedStateFile | undefined> {
+  writeKeyedSectionsOnThread(job: SectionJob): Promise<SectionJobResult> {
     return writeSectionsOnThread(job, this.options);
   }
 

@@ -173,7 +173,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     if (slots !== undefined) {
       if (slots.tables.length === 0) return async () => undefined;
       const job = { kind: 'columns' as const, slots: copySlots(slots), range: this.keyGroupRange };
-      return async () => handleOf(await onThread!(job));
+      return async () => handleOf((await onThread!(job)).file);
     }
     const sections: [number, Uint8Array][] = [];
     // Written section by section when the file can be opened now: one reused encoding buffer instead of every

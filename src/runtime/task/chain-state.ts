@@ -182,7 +182,7 @@ export class OperatorState {
       const onThread = writer.writeKeyedSectionsOnThread?.bind(writer);
       if (onThread !== undefined && numberKeys !== undefined) {
         const job = { kind: 'timers' as const, timers: copyTimerColumns({ ...timers, numberKeys }), keyGroups };
-        return async () => handleOf(await onThread(job));
+        return async () => handleOf((await onThread(job)).file);
       }
       encodeTimerColumns(timers, keyGroups, (keyGroup, columns) => {
         if (kept.length === 0) stream ??= writer.openKeyedStateFile?.();

@@ -161,7 +161,7 @@ export class TaskHost implements BufferTransport {
     return {
       writeKeyedStateFile: async (sections, options): Promise<KeyedStateFile> => (await writer).writeKeyedStateFile(sections, options),
       writeOperatorStateFile: async (bytes): Promise<StateFileRef> => (await writer).writeOperatorStateFile(bytes),
-      writeKeyedSectionsOnThread: async (job): Promise<KeyedStateFile | undefined> => (await writer).writeKeyedSectionsOnThread(job),
+      writeKeyedSectionsOnThread: async (job) => (await writer).writeKeyedSectionsOnThread(job),
       // Only once the trigger (and with it the directory) is here: a barrier may come first.
       openKeyedStateFile: () => {
         const trigger = this.triggers.get(checkpointId)?.trigger;

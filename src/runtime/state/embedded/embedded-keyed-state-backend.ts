@@ -243,6 +243,7 @@ export class EmbeddedKeyedStateBackend implements KeyedStateBackend, EmbeddedSta
     this.cache.clear();
     this.store.removeDirectory();
     await Promise.allSettled([...this.running]);
+    this.snapshots.releaseThreadViews();
     await this.store.close();
   }
 

@@ -29,6 +29,7 @@
 import { FlinktsError } from '../../../api/errors.js';
 import { assignToKeyGroup } from '../../../graph/key-groups.js';
 import type { KeyedStateFile, KeyedStateHandle, StateFileReader } from '../../checkpoint/metadata.js';
+import { closeStoreViewOnThread, openStoreViewOnThread } from '../../checkpoint/section-thread.js';
 import { readSection } from '../../checkpoint/state-dump.js';
 import type { KeyedEntryRecord } from '../../checkpoint/state-sections.js';
 import type { KeyedSnapshotOptions } from '../keyed-state-backend.js';
@@ -75,6 +76,8 @@ export interface SnapshotReport {
 export class EmbeddedSnapshots {
   private confirmed: Chain | undefined;
   private readonly pending = new Map<number, Chain>();
+  /** Views the encoding thread opened for snapshots whose asynchronous part has not started. */
+  private readonly threadViews = new Set<number>();
   /** The last snapshots taken, newest last (a few, for tests and metrics). */
   readonly reports: SnapshotReport[] = [];
 
@@ -90,42 +93,71 @@ export class EmbeddedSnapshots {
     // A snapshot that is one full file of its own: savepoints, and every checkpoint when not incremental.
     const selfContained = options.format === 'canonical' || !this.incremental;
     const epoch = this.source.closeEpoch(!selfContained);
-    const view = this.source.store.snapshot();
+    // The view: opened by the encoding thread, which then reads and writes the file, when the writer has one.
+    const onThread = options.files.writeKeyedSectionsOnThread?.bind(options.files);
+    const threadView = onThread === undefined ? undefined : openStoreViewOnThread(this.source.store.directory);
+    if (threadView !== undefined) this.threadViews.add(threadView);
+    const view = threadView === undefined ? this.source.store.snapshot() : undefined;
     const base = this.confirmed;
     const full = selfContained || base === undefined || base.deltas >= this.maxDeltas || base.deltaSize > base.baseSize;
     const states = this.snapshotStates();
     const listed = [...states.values()].map(({ name, kind }) => ({ name, kind }));
     const now = this.source.clock();
+    const keyGroupRange = this.source.keyGroupRange;
+    const location = selfContained ? 'exclusive' : 'shared';
+    /** The file of the full or delta snapshot (undefined when it has no entry), and its entries. */
+    const write = async (): Promise<{ file: KeyedStateFile | undefined; entries: number }> => {
+      if (threadView !== undefined) {
+        const job = { kind: 'store' as const, view: threadView, afterEpoch: full ? undefined : base!.epoch, states: [...states.values()], range: keyGroupRange, now, location } as const;
+        return onThread!(job);
+      }
+      // Records keep flowing between slices of rows.
+      const source = { view: view!, states, keyGroupRange, now, pause: () => yieldToEventLoop().then(() => this.checkRunning()) };
+      const { sections, entries } = full ? await fullSections(source) : await deltaSections(source, base!.epoch);
+      if (sections.length === 0) return { file: undefined, entries };
+      return { file: await options.files.writeKeyedStateFile(sections, { location, delta: !full }), entries };
+    };
     return async () => {
+      let handedOver = false;
       try {
         this.checkRunning();
-        // Records keep flowing between slices of rows.
-        const source = { view, states, keyGroupRange: this.source.keyGroupRange, now, pause: () => yieldToEventLoop().then(() => this.checkRunning()) };
-        const { sections, entries } = full ? await fullSections(source) : await deltaSections(source, base!.epoch);
+        handedOver = true;
+        if (threadView !== undefined) this.threadViews.delete(threadView);
+        const { file, entries } = await write();
+        this.checkRunning();
         if (!full) this.source.store.pruneChanges(base!.epoch);
-        this.report({ checkpointId: options.checkpointId, kind: full ? 'full' : sections.length === 0 ? 'unchanged' : 'delta', entries });
+        this.report({ checkpointId: options.checkpointId, kind: full ? 'full' : file === undefined ? 'unchanged' : 'delta', entries });
         let chain: Chain;
         if (full) {
-          if (sections.length === 0) {
+          if (file === undefined) {
             if (!selfContained) this.pending.set(options.checkpointId, { files: [], baseSize: 0, deltaSize: 0, deltas: 0, epoch });
             return undefined;
           }
-          const file = await options.files.writeKeyedStateFile(sections, { location: selfContained ? 'exclusive' : 'shared' });
           chain = { files: [file], baseSize: file.size, deltaSize: 0, deltas: 0, epoch };
-        } else if (sections.length === 0) {
+        } else if (file === undefined) {
           chain = { ...base!, epoch };
         } else {
-          const file = await options.files.writeKeyedStateFile(sections, { location: 'shared', delta: true });
           chain = { files: [...base!.files, file], baseSize: base!.baseSize, deltaSize: base!.deltaSize + file.size, deltas: base!.deltas + 1, epoch };
         }
         // Only files in the shared directory can be referenced by later checkpoints.
         if (!selfContained && chain.files.every((f) => f.location === 'shared')) this.pending.set(options.checkpointId, chain);
         if (chain.files.length === 0) return undefined;
-        return { keyGroupRange: this.source.keyGroupRange, files: chain.files, states: listed };
+        return { keyGroupRange, files: chain.files, states: listed };
       } finally {
-        view.release();
+        view?.release();
+        // A view on the thread is released by its job; one no job got is released here.
+        if (threadView !== undefined && !handedOver) {
+          this.threadViews.delete(threadView);
+          closeStoreViewOnThread(threadView);
+        }
       }
     };
+  }
+
+  /** Releases the views the encoding thread holds for snapshots whose asynchronous part never ran (before the store closes). */
+  releaseThreadViews(): void {
+    for (const view of this.threadViews) closeStoreViewOnThread(view);
+    this.threadViews.clear();
   }
 
   /** Checkpoint `checkpointId` completed: later deltas build on it. */

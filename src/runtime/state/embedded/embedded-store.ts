@@ -76,10 +76,7 @@ export class EmbeddedStore {
   ) {
     rmSync(directory, { recursive: true, force: true });
     mkdirSync(directory, { recursive: true });
-    const options = { keyEncoding: 'binary', encoding: 'binary', compression: false, cache: false } as const;
-    this.root = open<Buffer, Buffer>({ path: directory, ...options, noSync: true, maxDbs: 4 });
-    this.state = this.root.openDB<Buffer, Buffer>({ name: 'state', ...options });
-    this.changeLog = this.root.openDB<Buffer, Buffer>({ name: 'changes', ...options });
+    ({ root: this.root, state: this.state, changeLog: this.changeLog } = openEnvironment(directory));
   }
 
   get(key: Buffer): Buffer | undefined {
@@ -137,21 +134,10 @@ export class EmbeddedStore {
   snapshot(): StoreSnapshot {
     const transaction = this.state.useReadTransaction();
     this.openSnapshots.add(transaction);
-    const state = this.state;
-    const changeLog = this.changeLog;
-    return {
-      // getBinary takes read options at run time; its typings do not say so.
-      get: (key) => (state.getBinary as (this: typeof state, key: Buffer, options: { transaction: Transaction }) => Buffer | undefined).call(state, key, { transaction }),
-      range: (start, end) => state.getRange({ start, end, transaction }),
-      *changeRecords(afterEpoch) {
-        // Copied: the records are used after the iteration moved on.
-        for (const { key, value } of changeLog.getRange({ start: logKey(afterEpoch + 1, 0), transaction })) yield { epoch: key.readUInt32BE(0), record: Buffer.from(value) };
-      },
-      release: () => {
-        // Once only, and never after close (which released every open view).
-        if (this.openSnapshots.delete(transaction)) transaction.done();
-      },
-    };
+    return storeView(this.state, this.changeLog, transaction, () => {
+      // Once only, and never after close (which released every open view).
+      if (this.openSnapshots.delete(transaction)) transaction.done();
+    });
   }
 
   /**
@@ -207,7 +193,7 @@ function packChanges(parts: readonly Buffer[]): Buffer {
   let at = 0;
   for (const part of parts) {
     record.writeUInt32BE(part.length, at);
-    part.copy(record, at + 4);
+    record.set(part, at + 4);
     at += 4 + part.length;
   }
   return record;
@@ -224,5 +210,50 @@ export function forEachChange(record: Buffer, visit: (keyStart: number, keyEnd: 
     const headerEnd = keyEnd + 4 + record.readUInt32BE(keyEnd);
     visit(keyStart, keyEnd, headerEnd);
     at = headerEnd;
+  }
+}
+
+const DB_OPTIONS = { keyEncoding: 'binary', encoding: 'binary', compression: false, cache: false } as const;
+
+/** The environment in `directory` and its two databases (the same options wherever it is opened). */
+function openEnvironment(directory: string): { root: RootDatabase<Buffer, Buffer>; state: Database<Buffer, Buffer>; changeLog: Database<Buffer, Buffer> } {
+  const root = open<Buffer, Buffer>({ path: directory, ...DB_OPTIONS, noSync: true, maxDbs: 4 });
+  return { root, state: root.openDB<Buffer, Buffer>({ name: 'state', ...DB_OPTIONS }), changeLog: root.openDB<Buffer, Buffer>({ name: 'changes', ...DB_OPTIONS }) };
+}
+
+/** The view of a read transaction. */
+function storeView(state: Database<Buffer, Buffer>, changeLog: Database<Buffer, Buffer>, transaction: Transaction, release: () => void): StoreSnapshot {
+  return {
+    // getBinary takes read options at run time; its typings do not say so.
+    get: (key) => (state.getBinary as (this: typeof state, key: Buffer, options: { transaction: Transaction }) => Buffer | undefined).call(state, key, { transaction }),
+    range: (start, end) => state.getRange({ start, end, transaction }),
+    *changeRecords(afterEpoch) {
+      // Copied: the records are used after the iteration moved on.
+      for (const { key, value } of changeLog.getRange({ start: logKey(afterEpoch + 1, 0), transaction })) yield { epoch: key.readUInt32BE(0), record: Buffer.from(value) };
+    },
+    release,
+  };
+}
+
+/**
+ * A view of the store in `directory`, opened from another thread than the
+ * store's own (LMDB shares one environment between the threads of a
+ * process): it is the store as its last write transaction left it. Releasing
+ * it closes this thread's handle; the store stays open.
+ */
+export function openStoreView(directory: string): StoreSnapshot {
+  const { root, state, changeLog } = openEnvironment(directory);
+  try {
+    const transaction = state.useReadTransaction();
+    let released = false;
+    return storeView(state, changeLog, transaction, () => {
+      if (released) return;
+      released = true;
+      transaction.done();
+      void root.close();
+    });
+  } catch (error) {
+    void root.close();
+    throw error;
   }
 }

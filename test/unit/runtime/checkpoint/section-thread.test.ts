@@ -100,8 +100,9 @@ describe('keyed state files written on the encoding thread', () => {
     const gathered = gatherTimers([timers]);
     const job = { kind: 'timers' as const, timers: copyTimerColumns({ ...gathered, numberKeys: gathered.numberKeys! }), keyGroups: { maxParallelism: 128, keyGroupRange: RANGE } };
     releaseTimerKeys(gathered);
-    const file = (await writeSectionsOnThread(job, { snapshotDir: dir, operatorId: 'abcdef0123456789', subtaskIndex: 0 }))!;
-    const sections = await readBack(file);
+    const { file, entries } = await writeSectionsOnThread(job, { snapshotDir: dir, operatorId: 'abcdef0123456789', subtaskIndex: 0 });
+    expect(entries).toBe(expected.length);
+    const sections = await readBack(file!);
     for (const { keyGroup, records } of sections) for (const [, key] of records) expect(assignToKeyGroup(key, 128)).toBe(keyGroup);
     expect(sortRecords(sections.flatMap((s) => s.records))).toEqual(sortRecords(expected));
     // Within a key group, the timers of one state are in registration order.

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyedStateFile, KeyedStateFileOptions, StateFileReader, StateFileRef, StateFileWriter } from '../../../../../src/runtime/checkpoint/metadata.js';
 import { decodeKeyGroupSection, type KeyedEntryRecord } from '../../../../../src/runtime/checkpoint/state-sections.js';
+import type { SectionJob, SectionJobResult } from '../../../../../src/runtime/checkpoint/section-thread.js';
+import { LocalStateFileWriter } from '../../../../../src/runtime/checkpoint/state-files.js';
 import type { InternalKvState } from '../../../../../src/runtime/state/heap-states.js';
 import type { KeyGroupRange } from '../../../../../src/runtime/state/key-grouped-map.js';
 import { createEmbeddedKeyedStateBackend, type EmbeddedKeyedStateBackend } from '../../../../../src/runtime/state/embedded/index.js';
@@ -67,10 +69,27 @@ export function stateOf<S>(backend: { getState(d: never): unknown }, descriptor:
 export class DirectoryStateFilesFixture implements StateFileWriter, StateFileReader {
   readonly written: KeyedStateFile[] = [];
   private counter = 0;
+  /**
+   * With `onThread`, the fixture offers the encoding thread too (the
+   * writer a task has): snapshots that can hand their files to it do, and it
+   * writes them with the real writer into the same directories.
+   */
+  readonly writeKeyedSectionsOnThread?: (job: SectionJob) => Promise<SectionJobResult>;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    { onThread = false }: { onThread?: boolean } = {},
+  ) {
     mkdirSync(join(root, 'exclusive'), { recursive: true });
     mkdirSync(join(root, 'shared'), { recursive: true });
+    if (onThread) {
+      const writer = new LocalStateFileWriter({ snapshotDir: join(root, 'exclusive'), sharedDir: join(root, 'shared'), operatorId: 'fixture0', subtaskIndex: 0 });
+      this.writeKeyedSectionsOnThread = async (job) => {
+        const result = await writer.writeKeyedSectionsOnThread(job);
+        if (result.file !== undefined) this.written.push(result.file);
+        return result;
+      };
+    }
   }
 
   async writeKeyedStateFile(sections: readonly (readonly [number, Uint8Array])[], options: KeyedStateFileOptions = {}): Promise<KeyedStateFile> {
