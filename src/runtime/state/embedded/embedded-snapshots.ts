@@ -10,8 +10,9 @@
  * - a **full** file: every entry, by key group. A `canonical` snapshot
  *   (savepoint) is always one full file, `exclusive`. A `native` checkpoint
  *   writes a full *base* (`shared`) when there is no confirmed checkpoint to
- *   build on, after `maxDeltas` deltas, or once the deltas together are larger
- *   than the base. With `state.backend.incremental: false` every checkpoint
+ *   build on, after `maxDeltas` deltas, once the deltas together are larger
+ *   than the base, or when more entries changed since the confirmed
+ *   checkpoint than the store holds (most of the state was removed). With `state.backend.incremental: false` every checkpoint
  *   is written as a savepoint is: one full `exclusive` file, no change log;
  * - otherwise a **delta** file (`shared`, `delta: true`): only the entries
  *   changed since the last *confirmed* checkpoint (the entries logged with a
@@ -99,7 +100,7 @@ export class EmbeddedSnapshots {
     if (threadView !== undefined) this.threadViews.add(threadView);
     const view = threadView === undefined ? this.source.store.snapshot() : undefined;
     const base = this.confirmed;
-    const full = selfContained || base === undefined || base.deltas >= this.maxDeltas || base.deltaSize > base.baseSize;
+    const full = selfContained || base === undefined || base.deltas >= this.maxDeltas || base.deltaSize > base.baseSize || this.deltaOutgrowsState(base);
     const states = this.snapshotStates();
     const listed = [...states.values()].map(({ name, kind }) => ({ name, kind }));
     const now = this.source.clock();
@@ -152,6 +153,16 @@ export class EmbeddedSnapshots {
         }
       }
     };
+  }
+
+  /**
+   * Whether more entries changed since `base` than the store holds now (a
+   * state mostly removed, as when every window fired): a full file is then
+   * the smaller one, and the quicker to write.
+   */
+  private deltaOutgrowsState(base: Chain): boolean {
+    const { store } = this.source;
+    return store.changesAfter(base.epoch) > store.rowCount();
   }
 
   /** Releases the views the encoding thread holds for snapshots whose asynchronous part never ran (before the store closes). */

@@ -63,6 +63,8 @@ export class EmbeddedStore {
   private readonly openSnapshots = new Set<Transaction>();
   /** The next change-log record's sequence number. */
   private logSequence = 0;
+  /** Changes logged per epoch (the log's records hold no count; the log starts empty with the store). */
+  private readonly loggedPerEpoch = new Map<number, number>();
   private closed = false;
 
   /**
@@ -99,9 +101,11 @@ export class EmbeddedStore {
     const state = this.state;
     let changed: Buffer[] = [];
     let changedEpoch = 0;
+    const counted = new Map<number, number>();
     const logChanged = (): void => {
       if (changed.length === 0) return;
       this.changeLog.putSync(logKey(changedEpoch, this.logSequence++), packChanges(changed));
+      counted.set(changedEpoch, (counted.get(changedEpoch) ?? 0) + changed.length / 2);
       changed = [];
     };
     state.transactionSync(() => {
@@ -120,10 +124,25 @@ export class EmbeddedStore {
       });
       logChanged();
     });
+    // Committed: count what the log now holds.
+    for (const [epoch, count] of counted) this.loggedPerEpoch.set(epoch, (this.loggedPerEpoch.get(epoch) ?? 0) + count);
+  }
+
+  /** Changes logged in epochs after `epoch` (an entry changed in several flushes counts once per flush). */
+  changesAfter(epoch: number): number {
+    let count = 0;
+    for (const [logged, changes] of this.loggedPerEpoch) if (logged > epoch) count += changes;
+    return count;
+  }
+
+  /** Rows in the store now (a map state entry is a row per map entry, and one of its own). */
+  rowCount(): number {
+    return (this.state.getStats() as { entryCount: number }).entryCount;
   }
 
   /** Removes the change-log records of epochs up to `epoch` (their changes are in a confirmed checkpoint). */
   pruneChanges(epoch: number): void {
+    for (const logged of this.loggedPerEpoch.keys()) if (logged <= epoch) this.loggedPerEpoch.delete(logged);
     const changeLog = this.changeLog;
     changeLog.transactionSync(() => {
       for (const key of [...changeLog.getKeys({ end: logKey(epoch + 1, 0) })]) changeLog.removeSync(key);

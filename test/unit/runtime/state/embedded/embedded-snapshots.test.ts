@@ -285,7 +285,7 @@ describe.each([
     });
 
     it('an entry changed in several flushes is in the delta once, with its last value; confirmed epochs leave the change log', async () => {
-      const { source, v } = await sourceWith(300);
+      const { source, v } = await sourceWith(1000);
       await checkpoint(source, 1);
       source.notifyCheckpointComplete(1);
       // Key 7 changes in the epoch of checkpoint 2 (never confirmed) and again in that of checkpoint 3, each
@@ -320,6 +320,25 @@ describe.each([
       expect((await files.entriesOf(fourth.files.at(-1)!)).map(([, key, , value]) => [key, value])).toEqual([[1, -1]]);
       // Writing the delta of checkpoint 4 pruned every record of the epochs checkpoint 3 confirmed.
       expect(logged()).toEqual([4]);
+    });
+
+    it('writes a full file when more entries changed than the store holds (most of the state removed)', async () => {
+      const { source, v } = await sourceWith(1000);
+      await checkpoint(source, 1);
+      source.notifyCheckpointComplete(1);
+      for (const key of range(900)) {
+        source.setCurrentKey(key);
+        v.clear();
+      }
+      const second = (await checkpoint(source, 2))!;
+      // 900 removals against 100 entries left: the 100 entries, not 900 DELETED ones.
+      expect(second.files).toHaveLength(1);
+      expect(second.files[0]!.delta).toBe(false);
+      expect((await files.entriesOf(second.files[0]!)).map(([, key]) => key).sort((a, b) => Number(a) - Number(b))).toEqual(range(100).map((k) => k + 900));
+      expect(source.snapshotReports().at(-1)).toMatchObject({ checkpointId: 2, kind: 'full', entries: 100 });
+      const target = backends.make();
+      await target.restore([second], files);
+      expect(counters(target, range(1000))).toEqual(new Map(range(1000).map((k) => [k, k < 900 ? undefined : k])));
     });
 
     it('a checkpoint after a never-confirmed one is full', async () => {
