@@ -5,6 +5,8 @@
  * the time). It also holds the embedded stores' views it was asked to open,
  * until the job that reads one ends.
  */
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { encodeSlots } from '../state/column-snapshot.js';
 import { openStoreView, type StoreSnapshot } from '../state/embedded/embedded-store.js';
@@ -17,6 +19,24 @@ import { LocalStateFileWriter, type StateFileWriterOptions } from './state-files
 
 if (parentPort === null) throw new Error('section-thread-main must run in a worker thread');
 const port = parentPort;
+/** How much nicer than the task this thread runs: background work, it yields the core to the records when both want it. */
+const BACKGROUND_NICENESS = 10;
+
+/**
+ * Lowers this thread's scheduling priority where the system lets one thread
+ * do so (Linux: a thread's id is a process id to `setpriority`, and
+ * `/proc/thread-self` names it); elsewhere the thread keeps the task's.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + BACKGROUND_NICENESS));
+  } catch {
+    // Not Linux, or not allowed: same priority as the task.
+  }
+}
+
+lowerPriority();
 const views = new Map<number, StoreSnapshot>();
 
 port.on('message', (message: ThreadMessage) => {
@@ -72,10 +92,10 @@ async function writeStoreSections(job: Extract<SectionJob, { kind: 'store' }>, f
   views.delete(job.view);
   try {
     const source = { view, states: new Map(job.states.map((s) => [s.id, s])), keyGroupRange: job.range, now: job.now };
-    const { sections, entries } = job.afterEpoch === undefined ? await fullSections(source) : await deltaSections(source, job.afterEpoch);
-    if (sections.length === 0) return { file: undefined, entries: 0 };
-    const written = await new LocalStateFileWriter(file).writeKeyedStateFile(sections, { location: job.location, delta: job.afterEpoch !== undefined });
-    return { file: written, entries };
+    const { sections, entries, full } = job.afterEpoch === undefined ? await fullSections(source) : await deltaSections(source, job.afterEpoch, job.fullAbove);
+    if (sections.length === 0) return { file: undefined, entries: 0, full };
+    const written = await new LocalStateFileWriter(file).writeKeyedStateFile(sections, { location: job.location, delta: !full });
+    return { file: written, entries, full };
   } finally {
     view.release();
   }

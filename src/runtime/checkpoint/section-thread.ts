@@ -31,8 +31,10 @@ export type SectionJob =
   | {
       readonly kind: 'store';
       readonly view: number;
-      /** Undefined: every entry; else the entries changed after this epoch (a delta file). */
+      /** Undefined: every entry; else the entries changed after this epoch (a delta file)… */
       readonly afterEpoch: number | undefined;
+      /** …unless more of them changed than this: then every entry. */
+      readonly fullAbove: number;
       readonly states: readonly SnapshotState[];
       readonly range: KeyGroupRange;
       readonly now: number;
@@ -47,10 +49,11 @@ export type ThreadMessage =
   /** Release view `closeView` (opened, but no job will read it). */
   | { readonly id: number; readonly closeView: number };
 
-/** What a job wrote: the file (undefined when there was nothing to write) and its entries. */
+/** What a job wrote: the file (undefined when there was nothing to write), its entries, and (store jobs) whether it holds every entry. */
 export interface SectionJobResult {
   readonly file: KeyedStateFile | undefined;
   readonly entries: number;
+  readonly full?: boolean;
 }
 
 /** How a job ended. */
@@ -94,7 +97,7 @@ function startThread(): Thread {
     started.pending.delete(reply.id);
     if (started.pending.size === 0) worker.unref();
     if ('error' in reply) waiting.reject(reply.error);
-    else waiting.resolve({ file: reply.file, entries: reply.entries });
+    else waiting.resolve({ file: reply.file, entries: reply.entries, ...(reply.full !== undefined && { full: reply.full }) });
   });
   worker.on('error', failAll);
   worker.on('exit', (code) => failAll(new Error(`the thread encoding keyed state files exited with code ${code}`)));

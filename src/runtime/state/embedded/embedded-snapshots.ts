@@ -100,23 +100,26 @@ export class EmbeddedSnapshots {
     if (threadView !== undefined) this.threadViews.add(threadView);
     const view = threadView === undefined ? this.source.store.snapshot() : undefined;
     const base = this.confirmed;
-    const full = selfContained || base === undefined || base.deltas >= this.maxDeltas || base.deltaSize > base.baseSize || this.deltaOutgrowsState(base);
+    const plannedFull = selfContained || base === undefined || base.deltas >= this.maxDeltas || base.deltaSize > base.baseSize;
+    // A delta that would list more entries than the store holds becomes a full file (see deltaSections).
+    const rows = plannedFull ? 0 : this.source.store.rowCount();
     const states = this.snapshotStates();
     const listed = [...states.values()].map(({ name, kind }) => ({ name, kind }));
     const now = this.source.clock();
     const keyGroupRange = this.source.keyGroupRange;
-    const location = selfContained ? 'exclusive' : 'shared';
-    /** The file of the full or delta snapshot (undefined when it has no entry), and its entries. */
-    const write = async (): Promise<{ file: KeyedStateFile | undefined; entries: number }> => {
+    const location: 'exclusive' | 'shared' = selfContained ? 'exclusive' : 'shared';
+    /** The file of the full or delta snapshot (undefined when it has no entry), its entries, and whether it is full. */
+    const write = async (): Promise<{ file: KeyedStateFile | undefined; entries: number; full: boolean }> => {
       if (threadView !== undefined) {
-        const job = { kind: 'store' as const, view: threadView, afterEpoch: full ? undefined : base!.epoch, states: [...states.values()], range: keyGroupRange, now, location } as const;
-        return onThread!(job);
+        const job = { kind: 'store' as const, view: threadView, afterEpoch: plannedFull ? undefined : base!.epoch, fullAbove: rows, states: [...states.values()], range: keyGroupRange, now, location };
+        const { file, entries, full } = await onThread!(job);
+        return { file, entries, full: full ?? plannedFull };
       }
       // Records keep flowing between slices of rows.
       const source = { view: view!, states, keyGroupRange, now, pause: () => yieldToEventLoop().then(() => this.checkRunning()) };
-      const { sections, entries } = full ? await fullSections(source) : await deltaSections(source, base!.epoch);
-      if (sections.length === 0) return { file: undefined, entries };
-      return { file: await options.files.writeKeyedStateFile(sections, { location, delta: !full }), entries };
+      const { sections, entries, full } = plannedFull ? await fullSections(source) : await deltaSections(source, base!.epoch, rows);
+      if (sections.length === 0) return { file: undefined, entries, full };
+      return { file: await options.files.writeKeyedStateFile(sections, { location, delta: !full }), entries, full };
     };
     return async () => {
       let handedOver = false;
@@ -124,9 +127,9 @@ export class EmbeddedSnapshots {
         this.checkRunning();
         handedOver = true;
         if (threadView !== undefined) this.threadViews.delete(threadView);
-        const { file, entries } = await write();
+        const { file, entries, full } = await write();
         this.checkRunning();
-        if (!full) this.source.store.pruneChanges(base!.epoch);
+        if (!plannedFull) this.source.store.pruneChanges(base!.epoch);
         this.report({ checkpointId: options.checkpointId, kind: full ? 'full' : file === undefined ? 'unchanged' : 'delta', entries });
         let chain: Chain;
         if (full) {
@@ -153,16 +156,6 @@ export class EmbeddedSnapshots {
         }
       }
     };
-  }
-
-  /**
-   * Whether more entries changed since `base` than the store holds now (a
-   * state mostly removed, as when every window fired): a full file is then
-   * the smaller one, and the quicker to write.
-   */
-  private deltaOutgrowsState(base: Chain): boolean {
-    const { store } = this.source;
-    return store.changesAfter(base.epoch) > store.rowCount();
   }
 
   /** Releases the views the encoding thread holds for snapshots whose asynchronous part never ran (before the store closes). */

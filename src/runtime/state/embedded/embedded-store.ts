@@ -63,8 +63,9 @@ export class EmbeddedStore {
   private readonly openSnapshots = new Set<Transaction>();
   /** The next change-log record's sequence number. */
   private logSequence = 0;
-  /** Changes logged per epoch (the log's records hold no count; the log starts empty with the store). */
-  private readonly loggedPerEpoch = new Map<number, number>();
+  /** Where change-log records are assembled (reused: a record of a large flush is hundreds of kB). */
+  private logBuffer: Buffer = Buffer.allocUnsafe(0);
+
   private closed = false;
 
   /**
@@ -101,11 +102,11 @@ export class EmbeddedStore {
     const state = this.state;
     let changed: Buffer[] = [];
     let changedEpoch = 0;
-    const counted = new Map<number, number>();
     const logChanged = (): void => {
       if (changed.length === 0) return;
-      this.changeLog.putSync(logKey(changedEpoch, this.logSequence++), packChanges(changed));
-      counted.set(changedEpoch, (counted.get(changedEpoch) ?? 0) + changed.length / 2);
+      this.logBuffer = packChanges(changed, this.logBuffer);
+      // putSync copies the value: the buffer is reused by the next record.
+      this.changeLog.putSync(logKey(changedEpoch, this.logSequence++), this.logBuffer.subarray(0, recordSize(changed)));
       changed = [];
     };
     state.transactionSync(() => {
@@ -124,15 +125,6 @@ export class EmbeddedStore {
       });
       logChanged();
     });
-    // Committed: count what the log now holds.
-    for (const [epoch, count] of counted) this.loggedPerEpoch.set(epoch, (this.loggedPerEpoch.get(epoch) ?? 0) + count);
-  }
-
-  /** Changes logged in epochs after `epoch` (an entry changed in several flushes counts once per flush). */
-  changesAfter(epoch: number): number {
-    let count = 0;
-    for (const [logged, changes] of this.loggedPerEpoch) if (logged > epoch) count += changes;
-    return count;
   }
 
   /** Rows in the store now (a map state entry is a row per map entry, and one of its own). */
@@ -142,7 +134,6 @@ export class EmbeddedStore {
 
   /** Removes the change-log records of epochs up to `epoch` (their changes are in a confirmed checkpoint). */
   pruneChanges(epoch: number): void {
-    for (const logged of this.loggedPerEpoch.keys()) if (logged <= epoch) this.loggedPerEpoch.delete(logged);
     const changeLog = this.changeLog;
     changeLog.transactionSync(() => {
       for (const key of [...changeLog.getKeys({ end: logKey(epoch + 1, 0) })]) changeLog.removeSync(key);
@@ -204,11 +195,21 @@ function logKey(epoch: number, sequence: number): Buffer {
   return key;
 }
 
-/** A change-log record of `parts` (key, header, key, header, …): each as u32 length · bytes. */
-function packChanges(parts: readonly Buffer[]): Buffer {
+/** The bytes of the change-log record of `parts`. */
+function recordSize(parts: readonly Buffer[]): number {
   let size = 0;
   for (const part of parts) size += 4 + part.length;
-  const record = Buffer.allocUnsafe(size);
+  return size;
+}
+
+/**
+ * Writes the change-log record of `parts` (key, header, key, header, …: each
+ * as u32 length · bytes) at the start of `into`, or of a larger buffer it
+ * returns when `into` is too small.
+ */
+function packChanges(parts: readonly Buffer[], into: Buffer): Buffer {
+  const size = recordSize(parts);
+  const record = into.length >= size ? into : Buffer.allocUnsafe(Math.max(size, into.length * 2));
   let at = 0;
   for (const part of parts) {
     record.writeUInt32BE(part.length, at);

@@ -30,10 +30,11 @@ export interface SectionsSource {
   readonly pause?: () => Promise<void>;
 }
 
-/** The sections, in key-group order, and the entries in them. */
+/** The sections, in key-group order, the entries in them, and whether they are every entry (not a delta). */
 export interface Sections {
   readonly sections: [number, Uint8Array][];
   readonly entries: number;
+  readonly full: boolean;
 }
 
 /** Rows between two pauses. */
@@ -75,16 +76,19 @@ export async function fullSections(source: SectionsSource): Promise<Sections> {
       entries += records.length;
     }
   }
-  return { sections, entries };
+  return { sections, entries, full: true };
 }
 
 /**
  * The entries changed after `afterEpoch`: the change-log records of later
  * epochs are read, their changes ordered by key group (a counting sort of
  * their places in the records), and each changed entry is read once from
- * the view (removed ones become `DELETED`).
+ * the view (removed ones become `DELETED`). When more distinct entries
+ * changed than `fullAbove` (the rows of the store: most of the state was
+ * removed, as when every window fired), every entry is written instead — the
+ * smaller file, and the quicker one.
  */
-export async function deltaSections(source: SectionsSource, afterEpoch: number): Promise<Sections> {
+export async function deltaSections(source: SectionsSource, afterEpoch: number, fullAbove = Number.POSITIVE_INFINITY): Promise<Sections> {
   const { start: first, end: last } = source.keyGroupRange;
   const records: Buffer[] = [];
   // Per change: its record, and where its key starts (the lengths are in the record).
@@ -111,6 +115,21 @@ export async function deltaSections(source: SectionsSource, afterEpoch: number):
   const next = perGroup.slice(0, -1);
   for (let c = 0; c < changes; c++) order[next[records[changeRecord[c]!]!.readUInt16BE(offsets[c]!) - first]!++] = c;
 
+  const keyOf = (change: number): string => {
+    const record = records[changeRecord[change]!]!;
+    const keyStart = offsets[change]!;
+    return record.toString('latin1', keyStart, keyStart + record.readUInt32BE(keyStart - 4));
+  };
+  if (changes > fullAbove) {
+    let distinct = 0;
+    for (let g = 0; g < perGroup.length - 1; g++) {
+      const seen = new Set<string>();
+      for (let i = perGroup[g]!; i < perGroup[g + 1]!; i++) seen.add(keyOf(order[i]!));
+      distinct += seen.size;
+    }
+    if (distinct > fullAbove) return fullSections(source);
+  }
+
   const sections: [number, Uint8Array][] = [];
   const paused = pauser(source);
   let entries = 0;
@@ -123,7 +142,7 @@ export async function deltaSections(source: SectionsSource, afterEpoch: number):
       const record = records[changeRecord[change]!]!;
       const keyStart = offsets[change]!;
       const keyEnd = keyStart + record.readUInt32BE(keyStart - 4);
-      const id = record.toString('latin1', keyStart, keyEnd);
+      const id = keyOf(change);
       if (seen.has(id)) continue;
       seen.add(id);
       const key = record.subarray(keyStart, keyEnd);
@@ -138,7 +157,7 @@ export async function deltaSections(source: SectionsSource, afterEpoch: number):
       entries += groupRecords.length;
     }
   }
-  return { sections, entries };
+  return { sections, entries, full: false };
 }
 
 /** A function to call per row: it pauses every {@link ROWS_PER_SLICE} rows when the source asks for pauses. */

@@ -149,8 +149,9 @@ describe.each([
         const barrier = new Map(expected);
         let rounds = 0;
         while (!done) {
-          // Between the snapshot's slices: change and remove entries, flushing all the time (cache of 50).
-          for (const key of range(500).map((i) => (i * 61 + rounds * 7 + checkpointId) % 30_000)) {
+          // Between the snapshot's slices: change and remove entries, flushing all the time (cache of 50); at most
+          // 20 rounds (10 000 changes), so fewer entries change than the store holds and checkpoint 2 is a delta.
+          for (const key of range(rounds < 20 ? 500 : 0).map((i) => (i * 61 + rounds * 7 + checkpointId) % 30_000)) {
             source.setCurrentKey(key);
             if (key % 3 === 0) v.clear();
             else v.update(-key - checkpointId);
@@ -339,6 +340,23 @@ describe.each([
       const target = backends.make();
       await target.restore([second], files);
       expect(counters(target, range(1000))).toEqual(new Map(range(1000).map((k) => [k, k < 900 ? undefined : k])));
+    });
+
+    it('stays a delta when a few entries changed in many flushes (more logged changes than the store holds)', async () => {
+      const { source, v } = await sourceWith(1000);
+      await checkpoint(source, 1);
+      source.notifyCheckpointComplete(1);
+      // 50 keys, 50 flushes: 2 500 logged changes of 50 entries.
+      for (let round = 0; round < 50; round++) {
+        for (const key of range(50)) {
+          source.setCurrentKey(key);
+          v.update(round * 1000 + key);
+        }
+        source.flush();
+      }
+      const second = (await checkpoint(source, 2))!;
+      expect(second.files.map((f) => f.delta)).toEqual([false, true]);
+      expect((await files.entriesOf(second.files[1]!)).map(([, key, , value]) => [key, value]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(range(50).map((k) => [k, 49_000 + k]));
     });
 
     it('a checkpoint after a never-confirmed one is full', async () => {
