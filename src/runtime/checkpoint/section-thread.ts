@@ -121,25 +121,36 @@ export function writeSectionsOnThread(job: SectionJob, file: StateFileWriterOpti
   });
 }
 
-/** How long a task waits for the thread to open a view before it reads the store itself. */
-const OPEN_VIEW_TIMEOUT_MS = 2_000;
+/** A view of an embedded store the encoding thread was asked to open (see {@link requestStoreViewOnThread}). */
+export interface ThreadView {
+  /** The view's id, for a `store` job (which releases it). */
+  readonly id: number;
+  /** 0 until the thread opened the view, then 1; 2 when it could not. */
+  readonly signal: Int32Array;
+}
 
 /**
- * Has the encoding thread open a view of the embedded store in `directory`,
- * and waits (blocking this thread: nothing may write to the store
- * meanwhile) until it is open; gives its id for a `store` job, which
- * releases it. Undefined when the thread cannot open it in time (it is then
- * released there): the caller takes its own view.
+ * Asks the encoding thread to open a view of the embedded store in
+ * `directory`. It is the store as of the moment the thread opens it, so the
+ * caller must not write to the store before then: {@link awaitThreadView}
+ * before its next write. A `store` job sent after this finds the view open
+ * (the thread takes messages in order).
  */
-export function openStoreViewOnThread(directory: string): number | undefined {
+export function requestStoreViewOnThread(directory: string): ThreadView {
   const target = (thread ??= startThread());
-  const id = nextId++;
-  const signal = new Int32Array(new SharedArrayBuffer(4));
-  target.worker.postMessage({ id, openView: directory, signal } satisfies ThreadMessage);
-  Atomics.wait(signal, 0, 0, OPEN_VIEW_TIMEOUT_MS);
-  if (Atomics.load(signal, 0) === 1) return id;
-  closeStoreViewOnThread(id);
-  return undefined;
+  const view = { id: nextId++, signal: new Int32Array(new SharedArrayBuffer(4)) };
+  target.worker.postMessage({ id: view.id, openView: directory, signal: view.signal } satisfies ThreadMessage);
+  return view;
+}
+
+/**
+ * Waits (blocking this thread) until the thread opened `view`, at most
+ * `timeoutMs`; true once it is open, false when it could not or did not in
+ * time (it must not be used then: the store may change before it opens).
+ */
+export function awaitThreadView(view: ThreadView, timeoutMs: number): boolean {
+  if (Atomics.load(view.signal, 0) === 0) Atomics.wait(view.signal, 0, 0, timeoutMs);
+  return Atomics.load(view.signal, 0) === 1;
 }
 
 /** Releases a view {@link openStoreViewOnThread} opened that no job will read. */

@@ -2,10 +2,13 @@
  * Snapshots of the embedded backend: full or incremental, and restores.
  *
  * Once a native snapshot was taken (so not without checkpoints), every flush
- * of the write-back cache logs each changed entry's key in the store's change
- * log with the current *epoch*; a snapshot's synchronous part
- * flushes, takes a consistent view of the store (an LMDB read transaction)
- * and starts the next epoch. Its asynchronous part then writes, from that view:
+ * of the write-back cache logs the changed entries' keys in the store's
+ * change log under the current *epoch*; a snapshot's synchronous part
+ * flushes, takes a consistent view of the store (an LMDB read transaction:
+ * opened by the encoding thread when the writer has one, the store's next
+ * write waiting until it is open) and starts the next epoch. Its asynchronous
+ * part then writes, from that view (on the encoding thread, or here between
+ * records):
  *
  * - a **full** file: every entry, by key group. A `canonical` snapshot
  *   (savepoint) is always one full file, `exclusive`. A `native` checkpoint
@@ -30,7 +33,7 @@
 import { FlinktsError } from '../../../api/errors.js';
 import { assignToKeyGroup } from '../../../graph/key-groups.js';
 import type { KeyedStateFile, KeyedStateHandle, StateFileReader } from '../../checkpoint/metadata.js';
-import { closeStoreViewOnThread, openStoreViewOnThread } from '../../checkpoint/section-thread.js';
+import { awaitThreadView, closeStoreViewOnThread, requestStoreViewOnThread } from '../../checkpoint/section-thread.js';
 import { readSection } from '../../checkpoint/state-dump.js';
 import type { KeyedEntryRecord } from '../../checkpoint/state-sections.js';
 import type { KeyedSnapshotOptions } from '../keyed-state-backend.js';
@@ -79,6 +82,8 @@ export class EmbeddedSnapshots {
   private readonly pending = new Map<number, Chain>();
   /** Views the encoding thread opened for snapshots whose asynchronous part has not started. */
   private readonly threadViews = new Set<number>();
+  /** The encoding thread could not open a view of the store: snapshots read it on the task's thread. */
+  private threadFailed = false;
   /** The last snapshots taken, newest last (a few, for tests and metrics). */
   readonly reports: SnapshotReport[] = [];
 
@@ -94,10 +99,18 @@ export class EmbeddedSnapshots {
     // A snapshot that is one full file of its own: savepoints, and every checkpoint when not incremental.
     const selfContained = options.format === 'canonical' || !this.incremental;
     const epoch = this.source.closeEpoch(!selfContained);
-    // The view: opened by the encoding thread, which then reads and writes the file, when the writer has one.
-    const onThread = options.files.writeKeyedSectionsOnThread?.bind(options.files);
-    const threadView = onThread === undefined ? undefined : openStoreViewOnThread(this.source.store.directory);
-    if (threadView !== undefined) this.threadViews.add(threadView);
+    // The view: opened by the encoding thread, which then reads and writes the file, when the writer has one. The
+    // task does not wait for it: records flow on, and only the store's next write waits until the view is open.
+    const onThread = this.threadFailed ? undefined : options.files.writeKeyedSectionsOnThread?.bind(options.files);
+    const threadView = onThread === undefined ? undefined : requestStoreViewOnThread(this.source.store.directory);
+    let viewTooLate = false;
+    if (threadView !== undefined) {
+      this.threadViews.add(threadView.id);
+      this.source.store.holdWritesFor((timeoutMs) => {
+        if (!awaitThreadView(threadView, timeoutMs)) viewTooLate = true;
+        return !viewTooLate;
+      });
+    }
     const view = threadView === undefined ? this.source.store.snapshot() : undefined;
     const base = this.confirmed;
     const plannedFull = selfContained || base === undefined || base.deltas >= this.maxDeltas || base.deltaSize > base.baseSize;
@@ -111,9 +124,16 @@ export class EmbeddedSnapshots {
     /** The file of the full or delta snapshot (undefined when it has no entry), its entries, and whether it is full. */
     const write = async (): Promise<{ file: KeyedStateFile | undefined; entries: number; full: boolean }> => {
       if (threadView !== undefined) {
-        const job = { kind: 'store' as const, view: threadView, afterEpoch: plannedFull ? undefined : base!.epoch, fullAbove: rows, states: [...states.values()], range: keyGroupRange, now, location };
-        const { file, entries, full } = await onThread!(job);
-        return { file, entries, full: full ?? plannedFull };
+        const job = { kind: 'store' as const, view: threadView.id, afterEpoch: plannedFull ? undefined : base!.epoch, fullAbove: rows, states: [...states.values()], range: keyGroupRange, now, location };
+        try {
+          const { file, entries, full } = await onThread!(job);
+          // A write that gave up waiting for the view may have changed what it saw.
+          if (viewTooLate) throw new Error('the encoding thread did not open its view of the embedded store in time; the snapshot is not consistent');
+          return { file, entries, full: full ?? plannedFull };
+        } finally {
+          // The thread could not open views of this store: later snapshots read it here.
+          if (Atomics.load(threadView.signal, 0) === 2) this.threadFailed = true;
+        }
       }
       // Records keep flowing between slices of rows.
       const source = { view: view!, states, keyGroupRange, now, pause: () => yieldToEventLoop().then(() => this.checkRunning()) };
@@ -126,7 +146,7 @@ export class EmbeddedSnapshots {
       try {
         this.checkRunning();
         handedOver = true;
-        if (threadView !== undefined) this.threadViews.delete(threadView);
+        if (threadView !== undefined) this.threadViews.delete(threadView.id);
         const { file, entries, full } = await write();
         this.checkRunning();
         if (!plannedFull) this.source.store.pruneChanges(base!.epoch);
@@ -151,8 +171,8 @@ export class EmbeddedSnapshots {
         view?.release();
         // A view on the thread is released by its job; one no job got is released here.
         if (threadView !== undefined && !handedOver) {
-          this.threadViews.delete(threadView);
-          closeStoreViewOnThread(threadView);
+          this.threadViews.delete(threadView.id);
+          closeStoreViewOnThread(threadView.id);
         }
       }
     };

@@ -63,6 +63,8 @@ export class EmbeddedStore {
   private readonly openSnapshots = new Set<Transaction>();
   /** The next change-log record's sequence number. */
   private logSequence = 0;
+  /** Views opened elsewhere that the next write waits for (see {@link holdWritesFor}). */
+  private readonly awaitedViews: ((timeoutMs: number) => boolean)[] = [];
   /** Where change-log records are assembled (reused: a record of a large flush is hundreds of kB). */
   private logBuffer: Buffer = Buffer.allocUnsafe(0);
 
@@ -97,8 +99,23 @@ export class EmbeddedStore {
     return this.range(start, end);
   }
 
+  /**
+   * Holds the next write back until `ready()` says a view opened elsewhere
+   * (on the encoding thread) sees the store as it is now; `ready` gets the
+   * time it may wait and answers whether the view opened.
+   */
+  holdWritesFor(ready: (timeoutMs: number) => boolean): void {
+    this.awaitedViews.push(ready);
+  }
+
+  /** Before a write: every view asked for is open (or given up: its snapshot then fails). */
+  private settleViews(): void {
+    for (const ready of this.awaitedViews.splice(0)) ready(VIEW_OPEN_TIMEOUT_MS);
+  }
+
   /** Runs `writes` in one synchronous write transaction. */
   write(writes: (writer: StoreWriter) => void): void {
+    this.settleViews();
     const state = this.state;
     let changed: Buffer[] = [];
     let changedEpoch = 0;
@@ -134,6 +151,7 @@ export class EmbeddedStore {
 
   /** Removes the change-log records of epochs up to `epoch` (their changes are in a confirmed checkpoint). */
   pruneChanges(epoch: number): void {
+    this.settleViews();
     const changeLog = this.changeLog;
     changeLog.transactionSync(() => {
       for (const key of [...changeLog.getKeys({ end: logKey(epoch + 1, 0) })]) changeLog.removeSync(key);
@@ -232,6 +250,9 @@ export function forEachChange(record: Buffer, visit: (keyStart: number, keyEnd: 
     at = headerEnd;
   }
 }
+
+/** How long a write waits for a view the encoding thread was asked to open. */
+const VIEW_OPEN_TIMEOUT_MS = 2_000;
 
 const DB_OPTIONS = { keyEncoding: 'binary', encoding: 'binary', compression: false, cache: false } as const;
 
