@@ -20,7 +20,7 @@
  * A snapshot is an LMDB read transaction: a consistent view that later writes
  * do not change, held until released.
  */
-import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { prefixRange } from './key-codec.js';
@@ -175,6 +175,8 @@ export class EmbeddedStore {
    * the unlinked files; where files in use cannot be deleted, `close` does it.
    */
   removeDirectory(): void {
+    // A view being opened elsewhere must find the store still there.
+    this.settleViews();
     try {
       rmSync(this.directory, { recursive: true, force: true });
     } catch {
@@ -188,6 +190,7 @@ export class EmbeddedStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.settleViews();
     for (const transaction of this.openSnapshots) transaction.done();
     this.openSnapshots.clear();
     await this.root.close();
@@ -283,6 +286,8 @@ function storeView(state: Database<Buffer, Buffer>, changeLog: Database<Buffer, 
  * it closes this thread's handle; the store stays open.
  */
 export function openStoreView(directory: string): StoreSnapshot {
+  // Opening creates a missing directory: a store deleted meanwhile must not come back.
+  if (!existsSync(directory)) throw new Error(`the embedded store ${directory} no longer exists`);
   const { root, state, changeLog } = openEnvironment(directory);
   try {
     const transaction = state.useReadTransaction();
