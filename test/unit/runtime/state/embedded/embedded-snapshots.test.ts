@@ -6,7 +6,7 @@
  * state-file interfaces over a temp directory. Rescaling and the format
  * shared with the heap backend: `rescaling-and-format.test.ts`.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -20,7 +20,7 @@ import { DELETED } from '../../../../../src/runtime/checkpoint/state-sections.js
 import type { EmbeddedKeyedStateBackend } from '../../../../../src/runtime/state/embedded/index.js';
 import type { KeyedStateBackend } from '../../../../../src/runtime/state/keyed-state-backend.js';
 import { AVERAGE, type AnyAggregatingState, type AnyListState, type AnyMapState, type AnyReducingState, type AnyValueState } from '../helpers.js';
-import { Backends, DirectoryStateFilesFixture, stateOf, tempDir } from './fixtures.js';
+import { backendsAndFilesPerTest, counter, counters, stateOf, type Backends, type DirectoryStateFilesFixture } from './fixtures.js';
 
 // Every test runs twice: the asynchronous part reading the store on the task's thread, and on the encoding thread.
 describe.each([
@@ -29,36 +29,13 @@ describe.each([
 ])('embedded snapshots written %s', (_, onThread) => {
   let backends: Backends;
   let files: DirectoryStateFilesFixture;
-  let cleanupFiles: () => void;
+  backendsAndFilesPerTest((b, f) => ([backends, files] = [b, f]), { onThread });
 
-  beforeEach(() => {
-    backends = new Backends();
-    const tmp = tempDir('files');
-    files = new DirectoryStateFilesFixture(tmp.dir, { onThread });
-    cleanupFiles = tmp.cleanup;
-  });
-
-  afterEach(async () => {
-    await backends.disposeAll();
-    cleanupFiles();
-  });
-
-  const counter = () => new ValueStateDescriptor<number>('counter');
 
   async function checkpoint(backend: KeyedStateBackend, checkpointId: number, format: 'native' | 'canonical' = 'native'): Promise<KeyedStateHandle | undefined> {
     return backend.snapshot({ checkpointId, format, files })();
   }
 
-  /** Every (key, value) of the `counter` state, read through the backend's state objects. */
-  function counters(backend: KeyedStateBackend, keys: readonly number[]): Map<number, number | undefined> {
-    const v: AnyValueState<number> = stateOf(backend as EmbeddedKeyedStateBackend, counter());
-    const out = new Map<number, number | undefined>();
-    for (const key of keys) {
-      backend.setCurrentKey(key);
-      out.set(key, v.value());
-    }
-    return out;
-  }
 
   const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 

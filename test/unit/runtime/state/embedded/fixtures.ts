@@ -5,6 +5,7 @@
  * which records every file it writes so tests can decode them.
  */
 import { createHash } from 'node:crypto';
+import { afterEach, beforeEach } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +16,9 @@ import { LocalStateFileWriter } from '../../../../../src/runtime/checkpoint/stat
 import type { InternalKvState } from '../../../../../src/runtime/state/heap-states.js';
 import type { KeyGroupRange } from '../../../../../src/runtime/state/key-grouped-map.js';
 import { createEmbeddedKeyedStateBackend, type EmbeddedKeyedStateBackend } from '../../../../../src/runtime/state/embedded/index.js';
-import type { StateDescriptor } from '../../../../../src/api/state.js';
-import { ManualClock } from '../helpers.js';
+import { ValueStateDescriptor, type StateDescriptor } from '../../../../../src/api/state.js';
+import type { KeyedStateBackend } from '../../../../../src/runtime/state/keyed-state-backend.js';
+import { ManualClock, type AnyValueState } from '../helpers.js';
 
 export { ManualClock };
 
@@ -139,4 +141,37 @@ export class DirectoryStateFilesFixture implements StateFileWriter, StateFileRea
     for (const [keyGroup] of file.sections) out.push(...decodeKeyGroupSection((await this.readSection(file, keyGroup))!));
     return out;
   }
+}
+
+/** The value state most tests use. */
+export const counter = (): ValueStateDescriptor<number> => new ValueStateDescriptor<number>('counter');
+
+/** Every (key, value) of the `counter` state, read through the backend's state objects. */
+export function counters(backend: KeyedStateBackend, keys: readonly number[]): Map<number, number | undefined> {
+  const v: AnyValueState<number> = stateOf(backend as EmbeddedKeyedStateBackend, counter());
+  const out = new Map<number, number | undefined>();
+  for (const key of keys) {
+    backend.setCurrentKey(key);
+    out.set(key, v.value());
+  }
+  return out;
+}
+
+/**
+ * Fresh backends and a files fixture over a temp directory for every test of
+ * the calling suite (handed to `use`), disposed and deleted after it.
+ */
+export function backendsAndFilesPerTest(use: (backends: Backends, files: DirectoryStateFilesFixture) => void, options: { onThread?: boolean } = {}): void {
+  let backends: Backends;
+  let cleanup: () => void;
+  beforeEach(() => {
+    backends = new Backends();
+    const tmp = tempDir('files');
+    cleanup = tmp.cleanup;
+    use(backends, new DirectoryStateFilesFixture(tmp.dir, options));
+  });
+  afterEach(async () => {
+    await backends.disposeAll();
+    cleanup();
+  });
 }

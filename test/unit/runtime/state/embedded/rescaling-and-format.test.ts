@@ -4,49 +4,25 @@
  * group, and merges back; a canonical snapshot of the heap backend restores
  * into the embedded one and vice versa (one file format).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ListStateDescriptor, MapStateDescriptor, StateTtlConfig, ValueStateDescriptor } from '../../../../../src/api/state.js';
 import { assignToKeyGroup } from '../../../../../src/graph/key-groups.js';
 import type { KeyedStateHandle } from '../../../../../src/runtime/checkpoint/metadata.js';
-import type { EmbeddedKeyedStateBackend } from '../../../../../src/runtime/state/embedded/index.js';
 import { HeapKeyedStateBackend } from '../../../../../src/runtime/state/heap-keyed-state-backend.js';
 import type { KeyedStateBackend } from '../../../../../src/runtime/state/keyed-state-backend.js';
 import type { AnyListState, AnyMapState, AnyValueState } from '../helpers.js';
-import { Backends, DirectoryStateFilesFixture, stateOf, tempDir } from './fixtures.js';
+import { backendsAndFilesPerTest, counter, counters, stateOf, type Backends, type DirectoryStateFilesFixture } from './fixtures.js';
 
 let backends: Backends;
 let files: DirectoryStateFilesFixture;
-let cleanupFiles: () => void;
+backendsAndFilesPerTest((b, f) => ([backends, files] = [b, f]));
 
-beforeEach(() => {
-  backends = new Backends();
-  const tmp = tempDir('files');
-  files = new DirectoryStateFilesFixture(tmp.dir);
-  cleanupFiles = tmp.cleanup;
-});
-
-afterEach(async () => {
-  await backends.disposeAll();
-  cleanupFiles();
-});
-
-const counter = () => new ValueStateDescriptor<number>('counter');
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 async function checkpoint(backend: KeyedStateBackend, checkpointId: number, format: 'native' | 'canonical' = 'native'): Promise<KeyedStateHandle | undefined> {
   return backend.snapshot({ checkpointId, format, files })();
 }
 
-/** Every (key, value) of the `counter` state. */
-function counters(backend: KeyedStateBackend, keys: readonly number[]): Map<number, number | undefined> {
-  const v: AnyValueState<number> = stateOf(backend as EmbeddedKeyedStateBackend, counter());
-  const out = new Map<number, number | undefined>();
-  for (const key of keys) {
-    backend.setCurrentKey(key);
-    out.set(key, v.value());
-  }
-  return out;
-}
 
 describe('rescaling', () => {
   it('restoring into two backends with split key-group ranges partitions the entries exactly by key group', async () => {
