@@ -7,7 +7,9 @@
 //                 CKPT_KEYS keys (1 M): records/s without checkpoints and with a checkpoint every second, per backend
 //                 (CKPT_WINDOW_RECORDS 8 M for `hashmap`, CKPT_WINDOW_RECORDS_EMBEDDED 1 M for `embedded`: ≥ 20 s each
 //                 without checkpoints), the two runs of a backend alternating in CKPT_ROUNDS rounds; the ratio (target:
-//                 ≤ 10 % lower). Also per CPU-second of the whole process, which other load on the machine disturbs less.
+//                 ≤ 10 % lower) over the whole run and while the input flows (the source's progress from 10 % to 90 % of
+//                 the input: no start-up, end of input or final checkpoint). Also per CPU-second of the whole process,
+//                 which other load on the machine disturbs less.
 // 2. durations    of those checkpoints: duration (median, p90, from the REST API), the longest synchronous part of any
 //                 subtask and that subtask's asynchronous part (REST subtask statistics), and bytes written per checkpoint (the
 //                 files it references that the checkpoint before did not, from the `_metadata` files: everything for

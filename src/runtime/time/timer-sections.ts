@@ -160,29 +160,18 @@ export function copyTimerColumns(timers: TimerColumns & { readonly numberKeys: F
   };
 }
 
-/**
- * Encodes the live timers of `services` by key group, in ascending key-group
- * order; `emit` gets the columns of each non-empty section (valid until it
- * returns). Sections share one list of state names and one of namespaces
- * (those of all the timers).
- */
-export function encodeTimerSections(services: readonly HeapTimerService[], backend: KeyGroupsOf, emit: (keyGroup: number, columns: SectionColumns) => void): void {
-  const timers = gatherTimers(services);
-  try {
-    encodeTimerColumns(timers, backend, emit);
-  } finally {
-    // Also after a failure half-way: the lists must not keep keys alive.
-    releaseTimerKeys(timers);
-  }
-}
-
 /** The key groups a subtask's timers belong to. */
 export interface KeyGroupsOf {
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
 }
 
-/** Encodes gathered timers by key group (see {@link encodeTimerSections}). */
+/**
+ * Encodes gathered timers by key group, in ascending key-group order; `emit`
+ * gets the columns of each non-empty section (valid until it returns).
+ * Sections share one list of state names and one of namespaces (those of all
+ * the timers).
+ */
 export function encodeTimerColumns(timers: TimerColumns, { maxParallelism, keyGroupRange }: KeyGroupsOf, emit: (keyGroup: number, columns: SectionColumns) => void): void {
   const { count, numberKeys } = timers;
   if (count === 0) return;

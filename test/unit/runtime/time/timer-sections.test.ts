@@ -1,7 +1,8 @@
 /**
- * Timers in snapshots: the sections encodeTimerSections writes hold every
- * live timer once, in the section of its key's group, and restoring them
- * into fresh timer services registers exactly the timers there were. The
+ * Timers in snapshots: the sections encodeTimerColumns writes from what
+ * gatherTimers gathered hold every live timer once, in the section of its
+ * key's group, and restoring them into fresh timer services registers
+ * exactly the timers there were. The
  * expected key groups come from assignToKeyGroup, the expected timers from
  * the registrations the test makes (deleted ones left out by hand).
  */
@@ -9,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { assignToKeyGroup } from '../../../../src/graph/key-groups.js';
 import { decodeKeyGroupSection, packSection } from '../../../../src/runtime/checkpoint/state-sections.js';
 import { HeapKeyedStateBackend } from '../../../../src/runtime/state/heap-keyed-state-backend.js';
-import { encodeTimerSections, restoreTimersInto, timerStateName, type RestoredTimers } from '../../../../src/runtime/time/timer-sections.js';
+import { encodeTimerColumns, gatherTimers, releaseTimerKeys, restoreTimersInto, timerStateName, type RestoredTimers } from '../../../../src/runtime/time/timer-sections.js';
 import { HeapTimerService, type InternalTimer } from '../../../../src/runtime/time/timer-service.js';
 import { FakeProcessingTimeService } from './fake-processing-time.js';
 
@@ -26,7 +27,8 @@ function service(backend: HeapKeyedStateBackend, fired: Timer[] = [], index = 0)
 function sectionsOf(services: HeapTimerService[], backend: HeapKeyedStateBackend): Map<number, Timer[]> {
   const out = new Map<number, Timer[]>();
   let previous = -1;
-  encodeTimerSections(services, backend, (keyGroup, columns) => {
+  const timers = gatherTimers(services);
+  encodeTimerColumns(timers, backend, (keyGroup, columns) => {
     expect(keyGroup).toBeGreaterThan(previous);
     previous = keyGroup;
     out.set(
@@ -37,6 +39,7 @@ function sectionsOf(services: HeapTimerService[], backend: HeapKeyedStateBackend
       }),
     );
   });
+  releaseTimerKeys(timers);
   return out;
 }
 
